@@ -1,0 +1,414 @@
+package dev.kindling.core.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The typed configuration of one Spark job. Keys are snake_case in YAML and maps ({@code
+ * job_name}, {@code executor_memory}, ...). Which keys a platform uses, and its own rules, come from
+ * that platform's {@link JobConfigValidator}; this class knows every key of every platform so that
+ * a misspelt key can be reported with a suggestion.
+ *
+ * <p>Immutable; build with {@link #builder()}, or {@link #fromMap(Map)} at the edge (YAML, JShell).
+ */
+public final class JobConfig {
+  private final String jobName;
+  private final String entryPoint;
+  private final String mainClass;
+  private final Integer executorCores;
+  private final MemorySize executorMemory;
+  private final Integer driverCores;
+  private final MemorySize driverMemory;
+  private final Integer executors;
+  private final Map<String, String> sparkConf;
+  private final Map<String, String> parameters;
+  private final Map<String, String> tags;
+  private final String description;
+  // Fabric
+  private final String lakehouseId;
+  private final String artifactsPath;
+  private final String environmentId;
+  // Databricks
+  private final String clusterId;
+  private final NewCluster newCluster;
+  private final List<String> libraries;
+  private final Integer maxConcurrentRuns;
+  private final Integer timeoutSeconds;
+  // Synapse
+  private final String sparkPoolName;
+
+  private JobConfig(Builder b) {
+    this.jobName = b.jobName;
+    this.entryPoint = b.entryPoint;
+    this.mainClass = b.mainClass;
+    this.executorCores = b.executorCores;
+    this.executorMemory = b.executorMemory;
+    this.driverCores = b.driverCores;
+    this.driverMemory = b.driverMemory;
+    this.executors = b.executors;
+    this.sparkConf = Map.copyOf(b.sparkConf);
+    this.parameters = Map.copyOf(b.parameters);
+    this.tags = Map.copyOf(b.tags);
+    this.description = b.description;
+    this.lakehouseId = b.lakehouseId;
+    this.artifactsPath = b.artifactsPath;
+    this.environmentId = b.environmentId;
+    this.clusterId = b.clusterId;
+    this.newCluster = b.newCluster;
+    this.libraries = List.copyOf(b.libraries);
+    this.maxConcurrentRuns = b.maxConcurrentRuns;
+    this.timeoutSeconds = b.timeoutSeconds;
+    this.sparkPoolName = b.sparkPoolName;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's values, to derive a variant. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.jobName = jobName;
+    b.entryPoint = entryPoint;
+    b.mainClass = mainClass;
+    b.executorCores = executorCores;
+    b.executorMemory = executorMemory;
+    b.driverCores = driverCores;
+    b.driverMemory = driverMemory;
+    b.executors = executors;
+    b.sparkConf.putAll(sparkConf);
+    b.parameters.putAll(parameters);
+    b.tags.putAll(tags);
+    b.description = description;
+    b.lakehouseId = lakehouseId;
+    b.artifactsPath = artifactsPath;
+    b.environmentId = environmentId;
+    b.clusterId = clusterId;
+    b.newCluster = newCluster;
+    b.libraries.addAll(libraries);
+    b.maxConcurrentRuns = maxConcurrentRuns;
+    b.timeoutSeconds = timeoutSeconds;
+    b.sparkPoolName = sparkPoolName;
+    return b;
+  }
+
+  /** The job name; {@link JobConfigValidator}s report it when missing. */
+  public Optional<String> jobName() {
+    return Optional.ofNullable(jobName);
+  }
+
+  public Optional<String> entryPoint() {
+    return Optional.ofNullable(entryPoint);
+  }
+
+  public Optional<String> mainClass() {
+    return Optional.ofNullable(mainClass);
+  }
+
+  public Optional<Integer> executorCores() {
+    return Optional.ofNullable(executorCores);
+  }
+
+  public Optional<MemorySize> executorMemory() {
+    return Optional.ofNullable(executorMemory);
+  }
+
+  public Optional<Integer> driverCores() {
+    return Optional.ofNullable(driverCores);
+  }
+
+  public Optional<MemorySize> driverMemory() {
+    return Optional.ofNullable(driverMemory);
+  }
+
+  public Optional<Integer> executors() {
+    return Optional.ofNullable(executors);
+  }
+
+  public Map<String, String> sparkConf() {
+    return sparkConf;
+  }
+
+  /** Default run parameters, overridden per run. */
+  public Map<String, String> parameters() {
+    return parameters;
+  }
+
+  public Map<String, String> tags() {
+    return tags;
+  }
+
+  public Optional<String> description() {
+    return Optional.ofNullable(description);
+  }
+
+  public Optional<String> lakehouseId() {
+    return Optional.ofNullable(lakehouseId);
+  }
+
+  public Optional<String> artifactsPath() {
+    return Optional.ofNullable(artifactsPath);
+  }
+
+  public Optional<String> environmentId() {
+    return Optional.ofNullable(environmentId);
+  }
+
+  public Optional<String> clusterId() {
+    return Optional.ofNullable(clusterId);
+  }
+
+  public Optional<NewCluster> newCluster() {
+    return Optional.ofNullable(newCluster);
+  }
+
+  public List<String> libraries() {
+    return libraries;
+  }
+
+  public Optional<Integer> maxConcurrentRuns() {
+    return Optional.ofNullable(maxConcurrentRuns);
+  }
+
+  public Optional<Integer> timeoutSeconds() {
+    return Optional.ofNullable(timeoutSeconds);
+  }
+
+  public Optional<String> sparkPoolName() {
+    return Optional.ofNullable(sparkPoolName);
+  }
+
+  /**
+   * The keys that are set, snake_case, in a stable order; values as they would be written in
+   * YAML. Used for display and for deciding which keys a platform does not use.
+   */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    put(m, "job_name", jobName);
+    put(m, "entry_point", entryPoint);
+    put(m, "main_class", mainClass);
+    put(m, "executor_cores", executorCores);
+    put(m, "executor_memory", executorMemory == null ? null : executorMemory.toString());
+    put(m, "driver_cores", driverCores);
+    put(m, "driver_memory", driverMemory == null ? null : driverMemory.toString());
+    put(m, "executors", executors);
+    if (!sparkConf.isEmpty()) {
+      m.put("spark_conf", sparkConf);
+    }
+    if (!parameters.isEmpty()) {
+      m.put("parameters", parameters);
+    }
+    if (!tags.isEmpty()) {
+      m.put("tags", tags);
+    }
+    put(m, "description", description);
+    put(m, "lakehouse_id", lakehouseId);
+    put(m, "artifacts_path", artifactsPath);
+    put(m, "environment_id", environmentId);
+    put(m, "cluster_id", clusterId);
+    if (newCluster != null) {
+      Map<String, Object> nc = new LinkedHashMap<>();
+      nc.put("spark_version", newCluster.sparkVersion());
+      nc.put("node_type_id", newCluster.nodeTypeId());
+      nc.put("num_workers", newCluster.numWorkers());
+      m.put("new_cluster", nc);
+    }
+    if (!libraries.isEmpty()) {
+      m.put("libraries", libraries);
+    }
+    put(m, "max_concurrent_runs", maxConcurrentRuns);
+    put(m, "timeout_seconds", timeoutSeconds);
+    put(m, "spark_pool_name", sparkPoolName);
+    return m;
+  }
+
+  private static void put(Map<String, Object> m, String key, Object value) {
+    if (value != null) {
+      m.put(key, value);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof JobConfig other && other.toMap().equals(toMap());
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(toMap());
+  }
+
+  @Override
+  public String toString() {
+    return "JobConfig" + toMap();
+  }
+
+  /** Builds a {@link JobConfig}. Values are checked by validation, not here. */
+  public static final class Builder {
+    private String jobName;
+    private String entryPoint;
+    private String mainClass;
+    private Integer executorCores;
+    private MemorySize executorMemory;
+    private Integer driverCores;
+    private MemorySize driverMemory;
+    private Integer executors;
+    private final Map<String, String> sparkConf = new LinkedHashMap<>();
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final Map<String, String> tags = new LinkedHashMap<>();
+    private String description;
+    private String lakehouseId;
+    private String artifactsPath;
+    private String environmentId;
+    private String clusterId;
+    private NewCluster newCluster;
+    private final java.util.ArrayList<String> libraries = new java.util.ArrayList<>();
+    private Integer maxConcurrentRuns;
+    private Integer timeoutSeconds;
+    private String sparkPoolName;
+
+    private Builder() {}
+
+    public Builder jobName(String v) {
+      jobName = v;
+      return this;
+    }
+
+    public Builder entryPoint(String v) {
+      entryPoint = v;
+      return this;
+    }
+
+    public Builder mainClass(String v) {
+      mainClass = v;
+      return this;
+    }
+
+    public Builder executorCores(Integer v) {
+      executorCores = v;
+      return this;
+    }
+
+    public Builder executorMemory(MemorySize v) {
+      executorMemory = v;
+      return this;
+    }
+
+    public Builder executorMemory(String v) {
+      executorMemory = MemorySize.parse(v);
+      return this;
+    }
+
+    public Builder driverCores(Integer v) {
+      driverCores = v;
+      return this;
+    }
+
+    public Builder driverMemory(MemorySize v) {
+      driverMemory = v;
+      return this;
+    }
+
+    public Builder driverMemory(String v) {
+      driverMemory = MemorySize.parse(v);
+      return this;
+    }
+
+    public Builder executors(Integer v) {
+      executors = v;
+      return this;
+    }
+
+    public Builder sparkConf(String key, String value) {
+      sparkConf.put(key, value);
+      return this;
+    }
+
+    public Builder sparkConf(Map<String, String> v) {
+      sparkConf.putAll(v);
+      return this;
+    }
+
+    public Builder parameter(String key, String value) {
+      parameters.put(key, value);
+      return this;
+    }
+
+    public Builder parameters(Map<String, String> v) {
+      parameters.putAll(v);
+      return this;
+    }
+
+    public Builder tag(String key, String value) {
+      tags.put(key, value);
+      return this;
+    }
+
+    public Builder tags(Map<String, String> v) {
+      tags.putAll(v);
+      return this;
+    }
+
+    public Builder description(String v) {
+      description = v;
+      return this;
+    }
+
+    public Builder lakehouseId(String v) {
+      lakehouseId = v;
+      return this;
+    }
+
+    public Builder artifactsPath(String v) {
+      artifactsPath = v;
+      return this;
+    }
+
+    public Builder environmentId(String v) {
+      environmentId = v;
+      return this;
+    }
+
+    public Builder clusterId(String v) {
+      clusterId = v;
+      return this;
+    }
+
+    public Builder newCluster(NewCluster v) {
+      newCluster = v;
+      return this;
+    }
+
+    public Builder library(String v) {
+      libraries.add(v);
+      return this;
+    }
+
+    public Builder libraries(List<String> v) {
+      libraries.addAll(v);
+      return this;
+    }
+
+    public Builder maxConcurrentRuns(Integer v) {
+      maxConcurrentRuns = v;
+      return this;
+    }
+
+    public Builder timeoutSeconds(Integer v) {
+      timeoutSeconds = v;
+      return this;
+    }
+
+    public Builder sparkPoolName(String v) {
+      sparkPoolName = v;
+      return this;
+    }
+
+    public JobConfig build() {
+      return new JobConfig(this);
+    }
+  }
+}

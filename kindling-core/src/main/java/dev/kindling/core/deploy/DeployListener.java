@@ -1,0 +1,15 @@
+package dev.kindling.core.deploy;
+
+/** Progress of a deploy, for progress bars. Called from upload threads; implementations are thread-safe. */
+public interface DeployListener {
+  DeployListener NONE = new DeployListener() {};
+
+  /** The plan is known: how many files and bytes will actually be uploaded. */
+  default void planned(int filesTotal, int filesToUpload, long bytesToUpload) {}
+
+  /** {@code bytes} more bytes were sent. */
+  default void bytesUploaded(long bytes) {}
+
+  /** One file is stored. */
+  default void fileUploaded(String path, long size) {}
+}

@@ -1,0 +1,40 @@
+package dev.kindling.core.spi;
+
+import dev.kindling.core.error.NotFoundException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * A platform's file storage (OneLake, ADLS Gen2, Unity Catalog volumes, DBFS, a local directory)
+ * seen through one small interface. Paths are relative to the store's root and use {@code /}.
+ * Implementations stream; none holds a whole file in memory.
+ */
+public interface ArtifactStore {
+  /**
+   * The absolute location of {@code path} as the platform's Spark runtime addresses it (e.g.
+   * {@code abfss://ws@onelake.dfs.fabric.microsoft.com/lh/Files/kindling/x}, {@code
+   * /Volumes/c/s/v/kindling/x}, {@code /home/me/.kindling/local/x}).
+   */
+  String locate(String path);
+
+  /** True if a file exists at {@code path}. */
+  boolean exists(String path);
+
+  /**
+   * Stores {@code size} bytes read from {@code data} at {@code path}, replacing any file there.
+   * Readers never see a partial file at {@code path}.
+   */
+  void upload(String path, InputStream data, long size);
+
+  /** Streams the file at {@code path}; the caller closes the stream. */
+  InputStream read(String path) throws NotFoundException;
+
+  /**
+   * Every file below {@code prefix} (a directory path, no trailing slash), recursively; empty when
+   * the prefix does not exist.
+   */
+  List<StoredFile> list(String prefix);
+
+  /** Deletes the file at {@code path}; true if it existed. */
+  boolean delete(String path);
+}

@@ -1,0 +1,61 @@
+package dev.kindling.core.spi;
+
+import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.run.JobInfo;
+import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunLogs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Spark platform. Implemented by each platform module against its real APIs; the orchestrator
+ * only ever talks to this interface.
+ *
+ * <p>Ids are self-contained: a job id or run id returned by one instance works in any other
+ * instance configured for the same target, in any process.
+ */
+public interface PlatformService {
+  /** The platform id, e.g. {@code fabric}. */
+  String platformId();
+
+  /**
+   * Uploads the app's files (only those not stored yet), writes a new release manifest, then
+   * creates the job definition or switches the existing one (same job name) to the new release. A
+   * failure before the switch leaves the previous release the one the job runs.
+   */
+  DeploymentResult deploySparkJob(AppFiles app, JobConfig config);
+
+  /**
+   * Starts a run of a deployed job. {@code params} reach the app as {@code config:key=value}
+   * arguments (Python) or {@code key=value} arguments (JVM), over the job's default parameters.
+   *
+   * @return the run id
+   */
+  String runSparkJob(String jobId, Map<String, String> params);
+
+  /** The run's current status; throws {@code NotFoundException} for an unknown run id. */
+  JobStatus getJobStatus(String runId);
+
+  /**
+   * Asks the platform to cancel the run. True when a cancel was requested of an active run, false
+   * when the run had already ended. Cancellation is asynchronous: wait for a terminal state.
+   */
+  boolean cancelJob(String runId);
+
+  /** The run's output and result, as far as the platform has them now. */
+  RunLogs logs(String runId);
+
+  /** Deletes the job definition (not the stored releases); true if it existed. */
+  boolean deleteJob(String jobId);
+
+  /** The jobs on this target deployed by Kindling. */
+  List<JobInfo> listJobs();
+
+  /** How often a wait should poll this platform's run status when it does not say otherwise. */
+  default Duration pollInterval() {
+    return Duration.ofSeconds(5);
+  }
+}
