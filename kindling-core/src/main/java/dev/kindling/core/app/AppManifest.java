@@ -46,8 +46,10 @@ public record AppManifest(
     description = description == null ? "" : description;
     dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
     environment = environment == null ? "default" : environment;
-    metadata = metadata == null ? Map.of() : java.util.Collections.unmodifiableMap(
-        new java.util.LinkedHashMap<>(metadata));
+    metadata =
+        metadata == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
     mainClass = mainClass == null ? Optional.empty() : mainClass;
     jars = jars == null ? List.of() : List.copyOf(jars);
     include = include == null ? List.of() : List.copyOf(include);

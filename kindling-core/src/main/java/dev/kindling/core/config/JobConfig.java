@@ -7,10 +7,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The typed configuration of one Spark job. Keys are snake_case in YAML and maps ({@code
- * job_name}, {@code executor_memory}, ...). Which keys a platform uses, and its own rules, come from
- * that platform's {@link JobConfigValidator}; this class knows every key of every platform so that
- * a misspelt key can be reported with a suggestion.
+ * The typed configuration of one Spark job. Keys are snake_case in YAML and maps ({@code job_name},
+ * {@code executor_memory}, ...). Which keys a platform uses, and its own rules, come from that
+ * platform's {@link JobConfigValidator}; this class knows every key of every platform so that a
+ * misspelt key can be reported with a suggestion.
  *
  * <p>Immutable; build with {@link #builder()}, or {@link #fromMap(Map)} at the edge (YAML, JShell).
  */
@@ -182,8 +182,8 @@ public final class JobConfig {
   }
 
   /**
-   * The keys that are set, snake_case, in a stable order; values as they would be written in
-   * YAML. Used for display and for deciding which keys a platform does not use.
+   * The keys that are set, snake_case, in a stable order; values as they would be written in YAML.
+   * Used for display and for deciding which keys a platform does not use.
    */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();

@@ -27,8 +27,10 @@ public record TargetConfig(
   public TargetConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(platform, "platform");
-    settings = settings == null ? Map.of() : java.util.Collections.unmodifiableMap(
-        new LinkedHashMap<>(settings));
+    settings =
+        settings == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     auth = auth == null ? AuthConfig.defaults() : auth;
     jobDefaults = jobDefaults == null ? JobConfig.builder().build() : jobDefaults;
   }

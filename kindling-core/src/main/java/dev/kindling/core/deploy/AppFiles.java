@@ -68,7 +68,16 @@ public record AppFiles(
   /** A copy with another listener. */
   public AppFiles withListener(DeployListener l) {
     return new AppFiles(
-        appName, version, runtime, files, entryPoint, mainClass, appJar, jars, launcher, metadata,
+        appName,
+        version,
+        runtime,
+        files,
+        entryPoint,
+        mainClass,
+        appJar,
+        jars,
+        launcher,
+        metadata,
         l);
   }
 }

@@ -1,6 +1,9 @@
 package dev.kindling.core.deploy;
 
-/** Progress of a deploy, for progress bars. Called from upload threads; implementations are thread-safe. */
+/**
+ * Progress of a deploy, for progress bars. Called from upload threads; implementations are
+ * thread-safe.
+ */
 public interface DeployListener {
   DeployListener NONE = new DeployListener() {};
 

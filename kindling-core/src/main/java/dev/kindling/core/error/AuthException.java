@@ -1,6 +1,9 @@
 package dev.kindling.core.error;
 
-/** Authentication or authorization failed; check the target's auth block and the principal's permissions. */
+/**
+ * Authentication or authorization failed; check the target's auth block and the principal's
+ * permissions.
+ */
 public class AuthException extends KindlingException {
   private static final long serialVersionUID = 1L;
 

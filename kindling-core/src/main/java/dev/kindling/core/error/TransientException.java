@@ -1,6 +1,9 @@
 package dev.kindling.core.error;
 
-/** A temporary platform or network failure that outlived the retry budget; trying again later may succeed. */
+/**
+ * A temporary platform or network failure that outlived the retry budget; trying again later may
+ * succeed.
+ */
 public class TransientException extends KindlingException {
   private static final long serialVersionUID = 1L;
 

@@ -11,8 +11,8 @@ import java.util.List;
  */
 public interface ArtifactStore {
   /**
-   * The absolute location of {@code path} as the platform's Spark runtime addresses it (e.g.
-   * {@code abfss://ws@onelake.dfs.fabric.microsoft.com/lh/Files/kindling/x}, {@code
+   * The absolute location of {@code path} as the platform's Spark runtime addresses it (e.g. {@code
+   * abfss://ws@onelake.dfs.fabric.microsoft.com/lh/Files/kindling/x}, {@code
    * /Volumes/c/s/v/kindling/x}, {@code /home/me/.kindling/local/x}).
    */
   String locate(String path);
