@@ -1,0 +1,272 @@
+package dev.kindling.core.deploy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.spi.ArtifactStore;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes an app's files as a release in a content-addressed {@link ArtifactStore}: lists the
+ * stored blobs once, uploads the missing ones in parallel (bounded), then writes the release
+ * manifest. Each platform calls this and then points its job definition at the release; the
+ * manifest write comes after every blob is stored, and the job switch after the manifest, so a
+ * failure at any step leaves the previous release runnable.
+ */
+public final class ReleasePublisher {
+  private static final Logger log = LoggerFactory.getLogger(ReleasePublisher.class);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final AtomicInteger POOL = new AtomicInteger();
+
+  /** Default number of parallel uploads. */
+  public static final int DEFAULT_CONCURRENCY = 8;
+
+  private final ArtifactStore store;
+  private final int concurrency;
+  private final Clock clock;
+
+  public ReleasePublisher(ArtifactStore store) {
+    this(store, DEFAULT_CONCURRENCY, Clock.systemUTC());
+  }
+
+  public ReleasePublisher(ArtifactStore store, int concurrency, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+    }
+    this.concurrency = concurrency;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The release id {@code app} would get, without touching the store. */
+  public static String releaseId(AppFiles app) {
+    byte[] canonical = toJson(manifestBody(app, null));
+    return sha256(canonical).substring(0, 16);
+  }
+
+  /** Uploads what is missing and writes the manifest; returns the stored release. */
+  public Release publish(AppFiles app) {
+    String release = releaseId(app);
+    Map<String, String> blobs = new LinkedHashMap<>();
+    for (DeployFile f : app.files()) {
+      blobs.put(f.path(), RemoteLayout.blobPath(app.appName(), f.sha256(), f.fileName()));
+    }
+
+    Set<String> stored =
+        store.list(RemoteLayout.blobsDir(app.appName())).stream()
+            .map(s -> s.path() + "\u0000" + s.size())
+            .collect(Collectors.toSet());
+    List<DeployFile> missing = new ArrayList<>();
+    Set<String> plannedBlobs = new java.util.HashSet<>();
+    for (DeployFile f : app.files()) {
+      String blob = blobs.get(f.path());
+      if (!stored.contains(blob + "\u0000" + f.size()) && plannedBlobs.add(blob)) {
+        missing.add(f);
+      }
+    }
+    long bytes = missing.stream().mapToLong(DeployFile::size).sum();
+    app.listener().planned(app.files().size(), missing.size(), bytes);
+    log.debug(
+        "release {} of {}: {} files, {} to upload ({} bytes)",
+        release,
+        app.appName(),
+        app.files().size(),
+        missing.size(),
+        bytes);
+
+    uploadAll(app, missing, blobs);
+
+    String manifestPath = RemoteLayout.releasePath(app.appName(), release);
+    if (!store.exists(manifestPath)) {
+      Map<String, Object> manifest = manifestBody(app, blobs);
+      manifest.put("release", release);
+      manifest.put("created", clock.instant().toString());
+      byte[] bytesOut = toJson(manifest);
+      store.upload(manifestPath, new ByteArrayInputStream(bytesOut), bytesOut.length);
+    }
+    return new Release(
+        app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
+  }
+
+  private void uploadAll(AppFiles app, List<DeployFile> missing, Map<String, String> blobs) {
+    if (missing.isEmpty()) {
+      return;
+    }
+    int threads = Math.min(concurrency, missing.size());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (DeployFile f : missing) {
+        futures.add(pool.submit(() -> uploadOne(app, f, blobs.get(f.path()))));
+      }
+      for (Future<?> future : futures) {
+        try {
+          future.get();
+        } catch (ExecutionException e) {
+          futures.forEach(x -> x.cancel(true));
+          Throwable cause = e.getCause();
+          if (cause instanceof KindlingException ke) {
+            throw ke;
+          }
+          throw new KindlingException("upload failed: " + cause.getMessage(), cause);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KindlingException("interrupted while uploading " + app.appName(), e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void uploadOne(AppFiles app, DeployFile f, String blob) {
+    MessageDigest digest = newDigest();
+    try (InputStream in = new HashingStream(f.open(), digest, app.listener())) {
+      store.upload(blob, in, f.size());
+    } catch (IOException e) {
+      throw new KindlingException("could not read " + f.path() + ": " + e.getMessage(), e);
+    } catch (KindlingException e) {
+      throw new KindlingException(
+          "uploading " + f.path() + " to " + blob + " failed: " + e.getMessage(),
+          e,
+          e.platform().orElse(null),
+          e.httpStatus().isPresent() ? e.httpStatus().getAsInt() : null,
+          e.errorCode().orElse(null),
+          e.requestId().orElse(null));
+    }
+    String actual = HexFormat.of().formatHex(digest.digest());
+    if (!actual.equals(f.sha256())) {
+      // The file changed after it was hashed: never leave wrong bytes under a content address.
+      store.delete(blob);
+      throw new KindlingException(
+          f.path()
+              + " changed while it was being deployed (expected sha256 "
+              + f.sha256()
+              + ", read "
+              + actual
+              + "); deploy again");
+    }
+    app.listener().fileUploaded(f.path(), f.size());
+  }
+
+  private static Map<String, Object> manifestBody(AppFiles app, Map<String, String> blobs) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kindling_release", 1);
+    m.put("app", app.appName());
+    m.put("version", app.version());
+    m.put("runtime", app.runtime().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("entry_point", app.entryPoint().orElse(null));
+    m.put("main_class", app.mainClass().orElse(null));
+    m.put("app_jar", app.appJar().orElse(null));
+    m.put("jars", app.jars());
+    m.put("launcher", app.launcher());
+    List<Map<String, Object>> files = new ArrayList<>();
+    app.files().stream()
+        .sorted(java.util.Comparator.comparing(DeployFile::path))
+        .forEach(
+            f -> {
+              Map<String, Object> e = new LinkedHashMap<>();
+              e.put("path", f.path());
+              e.put("size", f.size());
+              e.put("sha256", f.sha256());
+              if (blobs != null) {
+                e.put("blob", blobs.get(f.path()));
+              }
+              files.add(e);
+            });
+    m.put("files", files);
+    return m;
+  }
+
+  private static byte[] toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(newDigest().digest(bytes));
+  }
+
+  private static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private static ThreadFactory daemonThreads() {
+    int pool = POOL.incrementAndGet();
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "kindling-upload-" + pool + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Hashes what passes through and reports progress. */
+  private static final class HashingStream extends FilterInputStream {
+    private final MessageDigest digest;
+    private final DeployListener listener;
+
+    HashingStream(InputStream in, MessageDigest digest, DeployListener listener) {
+      super(in);
+      this.digest = digest;
+      this.listener = listener;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        digest.update((byte) b);
+        listener.bytesUploaded(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      int n = super.read(buf, off, len);
+      if (n > 0) {
+        digest.update(buf, off, n);
+        listener.bytesUploaded(n);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      throw new UnsupportedOperationException("uploads read every byte");
+    }
+  }
+}
