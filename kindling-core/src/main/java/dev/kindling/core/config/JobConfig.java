@@ -1,5 +1,7 @@
 package dev.kindling.core.config;
 
+import dev.kindling.core.error.Problems;
+import dev.kindling.core.error.ValidationException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,38 @@ import java.util.Optional;
  * <p>Immutable; build with {@link #builder()}, or {@link #fromMap(Map)} at the edge (YAML, JShell).
  */
 public final class JobConfig {
+  /** Every job key, snake_case, in the order {@link #toMap()} emits them. */
+  public static final List<String> KEYS =
+      List.of(
+          "job_name",
+          "entry_point",
+          "main_class",
+          "executor_cores",
+          "executor_memory",
+          "driver_cores",
+          "driver_memory",
+          "executors",
+          "spark_conf",
+          "parameters",
+          "tags",
+          "description",
+          "lakehouse_id",
+          "artifacts_path",
+          "environment_id",
+          "cluster_id",
+          "new_cluster",
+          "libraries",
+          "max_concurrent_runs",
+          "timeout_seconds",
+          "spark_pool_name");
+
+  /** The keys of {@code new_cluster}; all three are required. */
+  public static final List<String> NEW_CLUSTER_KEYS =
+      List.of("spark_version", "node_type_id", "num_workers");
+
+  /** The location {@link #fromMap(Map)} reports problems under. */
+  public static final String DEFAULT_LOCATION = "job config";
+
   private final String jobName;
   private final String entryPoint;
   private final String mainClass;
@@ -66,6 +100,88 @@ public final class JobConfig {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Reads a config from snake_case keys, as {@link #toMap()} writes them; see {@link #fromMap(Map,
+   * String)}. Problems are reported under {@value #DEFAULT_LOCATION}, e.g. {@code job config:
+   * executor_memory}.
+   *
+   * @throws ValidationException with every problem found
+   */
+  public static JobConfig fromMap(Map<String, ?> map) {
+    return fromMap(map, DEFAULT_LOCATION);
+  }
+
+  /**
+   * Reads a config from snake_case keys ({@link #KEYS}), as YAML, the CLI or JShell give them, and
+   * reports every problem at once: unknown keys (with a suggestion), wrong types, bad memory sizes,
+   * cores or executors below 1, map values that are not single values, an incomplete {@code
+   * new_cluster}. Whole numbers may be given as text ({@code "4"}); map values and list entries
+   * that are numbers or true/false are kept as their text.
+   *
+   * @param map the keys; a {@code null} value counts as a problem
+   * @param location where the map came from, prefixed to each problem's key: {@code job config}
+   *     gives {@code job config: executor_memory}, {@code kindling.yaml: targets.dev} gives {@code
+   *     kindling.yaml: targets.dev.executor_memory}
+   * @throws ValidationException with every problem found
+   */
+  public static JobConfig fromMap(Map<String, ?> map, String location) {
+    Problems problems = new Problems();
+    JobConfig config = fromMap(map, location, problems);
+    problems.throwIfAny();
+    return config;
+  }
+
+  /**
+   * Like {@link #fromMap(Map, String)}, but adds the problems to {@code problems} instead of
+   * throwing, so that a caller can report them with its own. Keys with a problem are left unset in
+   * the returned config.
+   */
+  public static JobConfig fromMap(Map<String, ?> map, String location, Problems problems) {
+    Objects.requireNonNull(map, "map");
+    Objects.requireNonNull(problems, "problems");
+    return JobConfigReader.read(map, location, problems);
+  }
+
+  /**
+   * This config over {@code defaults}: every key set here wins; a key set only in {@code defaults}
+   * is taken from there. The maps ({@code spark_conf}, {@code parameters}, {@code tags}) are merged
+   * key by key, this config's entries winning. {@code new_cluster} and {@code libraries} are taken
+   * whole from this config when set here (non-empty), else from {@code defaults}.
+   */
+  public JobConfig withDefaults(JobConfig defaults) {
+    Objects.requireNonNull(defaults, "defaults");
+    Builder b = defaults.toBuilder();
+    b.jobName = pick(jobName, b.jobName);
+    b.entryPoint = pick(entryPoint, b.entryPoint);
+    b.mainClass = pick(mainClass, b.mainClass);
+    b.executorCores = pick(executorCores, b.executorCores);
+    b.executorMemory = pick(executorMemory, b.executorMemory);
+    b.driverCores = pick(driverCores, b.driverCores);
+    b.driverMemory = pick(driverMemory, b.driverMemory);
+    b.executors = pick(executors, b.executors);
+    b.sparkConf.putAll(sparkConf);
+    b.parameters.putAll(parameters);
+    b.tags.putAll(tags);
+    b.description = pick(description, b.description);
+    b.lakehouseId = pick(lakehouseId, b.lakehouseId);
+    b.artifactsPath = pick(artifactsPath, b.artifactsPath);
+    b.environmentId = pick(environmentId, b.environmentId);
+    b.clusterId = pick(clusterId, b.clusterId);
+    b.newCluster = pick(newCluster, b.newCluster);
+    if (!libraries.isEmpty()) {
+      b.libraries.clear();
+      b.libraries.addAll(libraries);
+    }
+    b.maxConcurrentRuns = pick(maxConcurrentRuns, b.maxConcurrentRuns);
+    b.timeoutSeconds = pick(timeoutSeconds, b.timeoutSeconds);
+    b.sparkPoolName = pick(sparkPoolName, b.sparkPoolName);
+    return b.build();
+  }
+
+  private static <T> T pick(T mine, T fallback) {
+    return mine != null ? mine : fallback;
   }
 
   /** A builder holding this config's values, to derive a variant. */
@@ -241,9 +357,10 @@ public final class JobConfig {
     return Objects.hash(toMap());
   }
 
+  /** The set keys; values of map entries whose names look secret (e.g. account keys) masked. */
   @Override
   public String toString() {
-    return "JobConfig" + toMap();
+    return "JobConfig" + Redaction.redact(toMap());
   }
 
   /** Builds a {@link JobConfig}. Values are checked by validation, not here. */

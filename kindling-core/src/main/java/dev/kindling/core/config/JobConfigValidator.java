@@ -14,6 +14,12 @@ public interface JobConfigValidator {
    */
   Set<String> supportedKeys();
 
-  /** Adds every problem of {@code config} for this platform to {@code problems}. */
+  /**
+   * Adds every problem of {@code config} for this platform to {@code problems}.
+   *
+   * <p>Give each problem's location as the bare key path it is about ({@code lakehouse_id}, {@code
+   * new_cluster.num_workers}): {@link JobConfigs#validate} puts the config's location in front
+   * ({@code kindling.yaml: targets.dev.lakehouse_id}). {@link CommonJobRules} does so already.
+   */
   void validate(JobConfig config, Problems problems);
 }

@@ -41,6 +41,25 @@ public record TargetConfig(
     return v == null ? Optional.empty() : Optional.of(v.toString());
   }
 
+  /**
+   * The target for display: settings whose names look secret are masked, auth secrets print as
+   * {@code ****}.
+   */
+  @Override
+  public String toString() {
+    return "TargetConfig[name="
+        + name
+        + ", platform="
+        + platform
+        + ", settings="
+        + Redaction.redact(settings)
+        + ", auth="
+        + auth
+        + ", jobDefaults="
+        + jobDefaults
+        + "]";
+  }
+
   /** The built-in {@code local} target: the local platform with its defaults. */
   public static TargetConfig local() {
     return new TargetConfig("local", "local", Map.of(), AuthConfig.none(), null);
