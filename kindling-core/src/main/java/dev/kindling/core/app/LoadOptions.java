@@ -1,0 +1,56 @@
+package dev.kindling.core.app;
+
+import java.util.Objects;
+
+/**
+ * How {@link DataApp#load(java.nio.file.Path, LoadOptions)} selects and reads an app's files.
+ *
+ * @param platform the target platform id; selects {@code settings.<platform>.yaml}. {@code null}
+ *     means {@code local}
+ * @param environment the environment; selects {@code settings.<environment>.yaml}. {@code null}
+ *     means the {@code KINDLING_ENV} environment variable, else {@code default}
+ * @param limits the limits for reading a {@code .kda} archive; {@code null} means {@link
+ *     ArchiveLimits#defaults()}
+ */
+public record LoadOptions(String platform, String environment, ArchiveLimits limits) {
+
+  /** The platform used when none is given. */
+  public static final String DEFAULT_PLATFORM = "local";
+
+  /** The environment used when none is given and {@code KINDLING_ENV} is not set. */
+  public static final String DEFAULT_ENVIRONMENT = "default";
+
+  public LoadOptions {
+    platform = orDefault(platform, DEFAULT_PLATFORM);
+    environment = orDefault(environment, environmentFromEnv());
+    limits = limits == null ? ArchiveLimits.defaults() : limits;
+  }
+
+  /** Platform {@code local}, the environment from {@code KINDLING_ENV}, default limits. */
+  public static LoadOptions defaults() {
+    return new LoadOptions(null, null, null);
+  }
+
+  /** A copy for another platform. */
+  public LoadOptions withPlatform(String value) {
+    return new LoadOptions(value, environment, limits);
+  }
+
+  /** A copy for another environment. */
+  public LoadOptions withEnvironment(String value) {
+    return new LoadOptions(platform, value, limits);
+  }
+
+  /** A copy with other archive limits. */
+  public LoadOptions withLimits(ArchiveLimits value) {
+    return new LoadOptions(platform, environment, Objects.requireNonNull(value, "limits"));
+  }
+
+  private static String environmentFromEnv() {
+    return orDefault(System.getenv("KINDLING_ENV"), DEFAULT_ENVIRONMENT);
+  }
+
+  private static String orDefault(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+}
