@@ -2,7 +2,10 @@ package dev.kindling.testkit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.core.Kindling;
+import dev.kindling.core.config.CommonJobRules;
 import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.config.JobConfigValidator;
 import dev.kindling.core.deploy.AppFiles;
 import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
@@ -11,6 +14,7 @@ import dev.kindling.core.deploy.RemoteLayout;
 import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.NotFoundException;
 import dev.kindling.core.error.Problem;
+import dev.kindling.core.error.Problems;
 import dev.kindling.core.error.ValidationException;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
@@ -25,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An in-memory {@link PlatformService}: deploys into an {@link InMemoryArtifactStore} through the
@@ -48,6 +53,29 @@ public final class FakePlatformService implements PlatformService {
   /** A fake over {@code cloud}, shared with other instances. */
   public FakePlatformService(FakeCloud cloud) {
     this.cloud = cloud;
+  }
+
+  /**
+   * The fake's job rules: every job key is accepted and {@code job_name} is required (the deployer
+   * defaults it to the app name).
+   */
+  public static JobConfigValidator jobRules() {
+    return new JobConfigValidator() {
+      @Override
+      public Set<String> supportedKeys() {
+        return Set.copyOf(JobConfig.KEYS);
+      }
+
+      @Override
+      public void validate(JobConfig config, Problems problems) {
+        CommonJobRules.requireJobName(config, problems);
+      }
+    };
+  }
+
+  /** Kindling over this fake, with {@link #jobRules()}: the quickest way to a deployer in tests. */
+  public Kindling kindling() {
+    return Kindling.withPlatform(this, jobRules());
   }
 
   /** The cloud behind this service: scripts, journal, stored files. */

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -186,13 +187,43 @@ public final class KindlingConfig {
    *     missing environment variables), or when there is no such target, listing the known ones
    */
   public TargetConfig target(String name) {
+    TargetReader.Result r = result(name);
+    if (r == null) {
+      return BUILT_IN.get(name);
+    }
+    if (!r.problems().isEmpty()) {
+      throw new ValidationException(r.problems());
+    }
+    return r.target();
+  }
+
+  /**
+   * The problems of target {@code name} (empty when it is usable).
+   *
+   * @throws ValidationException when there is no such target
+   */
+  public List<Problem> problems(String name) {
+    TargetReader.Result r = result(name);
+    return r == null ? List.of() : r.problems();
+  }
+
+  /**
+   * The target {@code name} as far as it could be read, even when it has problems: its platform,
+   * settings and auth, so that a platform can report its own problems in the same breath. Empty
+   * when not even the platform could be read.
+   *
+   * @throws ValidationException when there is no such target
+   */
+  public Optional<TargetConfig> draft(String name) {
+    TargetReader.Result r = result(name);
+    return r == null ? Optional.of(BUILT_IN.get(name)) : Optional.ofNullable(r.draft());
+  }
+
+  /** The reader's result for {@code name}; null for a built-in target the file does not name. */
+  private TargetReader.Result result(String name) {
     Objects.requireNonNull(name, "name");
     TargetReader.Result r = targets.get(name);
-    if (r == null) {
-      TargetConfig builtIn = BUILT_IN.get(name);
-      if (builtIn != null) {
-        return builtIn;
-      }
+    if (r == null && !BUILT_IN.containsKey(name)) {
       throw new ValidationException(
           Problem.of(
               Locations.at(sourceName, "targets"),
@@ -202,10 +233,7 @@ public final class KindlingConfig {
                   .orElse("")
                   .concat("known targets: " + String.join(", ", targetNames()))));
     }
-    if (!r.problems().isEmpty()) {
-      throw new ValidationException(r.problems());
-    }
-    return r.target();
+    return r;
   }
 
   /** Every problem of every target, in file order; empty when all targets are usable. */
@@ -228,11 +256,17 @@ public final class KindlingConfig {
    * dev.kindling.core.spi.PlatformProvider#settingKeys()}), each with a suggestion among those keys
    * and the job keys, as a misspelt job key ends up in the settings.
    *
-   * @throws ValidationException like {@link #target(String)}
+   * <p>Works on the {@linkplain #draft(String) draft}, so it adds to the target's own problems.
+   *
+   * @throws ValidationException when there is no such target
    */
   public List<Problem> unknownSettings(String name, Set<String> settingKeys) {
     Objects.requireNonNull(settingKeys, "settingKeys");
-    TargetConfig t = target(name);
+    Optional<TargetConfig> draft = draft(name);
+    if (draft.isEmpty()) {
+      return List.of();
+    }
+    TargetConfig t = draft.get();
     List<String> candidates = new ArrayList<>(settingKeys);
     candidates.addAll(JobConfig.KEYS);
     List<Problem> out = new ArrayList<>();

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean ...?" for misspelt keys, targets and methods. */
-final class Suggestions {
+public final class Suggestions {
   private Suggestions() {}
 
   /**
@@ -57,7 +57,7 @@ final class Suggestions {
   }
 
   /** {@code "did you mean `x`?"}, or empty. */
-  static Optional<String> didYouMean(String input, Collection<String> candidates) {
+  public static Optional<String> didYouMean(String input, Collection<String> candidates) {
     return closest(input, candidates).map(c -> "did you mean `" + c + "`?");
   }
 

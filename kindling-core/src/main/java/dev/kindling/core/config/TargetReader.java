@@ -37,14 +37,18 @@ final class TargetReader {
           .collect(Collectors.toUnmodifiableList());
   private static final Object UNRESOLVED = new Object();
 
-  /** The target, or null when it has problems; never both. */
-  record Result(TargetConfig target, List<Problem> problems) {}
+  /**
+   * The target, or null when it has problems; and the draft: the target as far as it could be read
+   * (platform, settings, auth), or null when not even the platform is known.
+   */
+  record Result(TargetConfig target, TargetConfig draft, List<Problem> problems) {}
 
   private final String name;
   private final String location;
   private final Map<String, String> env;
   private final TargetConfig builtin;
   private final Problems problems = new Problems();
+  private TargetConfig draft;
 
   private TargetReader(
       String name, String location, Map<String, String> env, TargetConfig builtin) {
@@ -64,7 +68,9 @@ final class TargetReader {
     TargetReader r = new TargetReader(name, location, env, builtin);
     TargetConfig target = r.read(raw);
     List<Problem> found = r.problems.asList();
-    return found.isEmpty() ? new Result(target, List.of()) : new Result(null, found);
+    return found.isEmpty()
+        ? new Result(target, target, List.of())
+        : new Result(null, r.draft, found);
   }
 
   private TargetConfig read(Object raw) {
@@ -117,6 +123,11 @@ final class TargetReader {
           "add `platform: <id>` naming the platform this target deploys to");
     }
     JobConfig jobDefaults = JobConfig.fromMap(jobKeys, location, problems);
+    if (platform != null) {
+      draft =
+          new TargetConfig(
+              name, platform, settings, auth == null ? AuthConfig.defaults() : auth, jobDefaults);
+    }
     if (!problems.isEmpty()) {
       return null;
     }

@@ -673,6 +673,19 @@ def app_traceback(exc, workdir):
     return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
 
 
+SPARK_MODULES = ("pyspark", "py4j", "delta")
+
+
+def missing_module_hint(exc):
+    """How to fix an app that imports PySpark where none is installed (local runs)."""
+    if isinstance(exc, ImportError) and (getattr(exc, "name", None) or "").split(".")[0] in SPARK_MODULES:
+        return (
+            "%s is not installed for %s; install it with `%s -m pip install pyspark`, "
+            "or deploy to a Spark platform target" % (exc.name.split(".")[0], sys.executable, sys.executable)
+        )
+    return None
+
+
 def error_text(exc):
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
@@ -697,7 +710,12 @@ def run_entry_point(entry, tokens, workdir, spec):
     except BaseException as e:
         tb = app_traceback(e, workdir)
         sys.stderr.write(tb)
-        outcome = Outcome(1, error_text(e), tb)
+        error = error_text(e)
+        hint = missing_module_hint(e)
+        if hint:
+            log_error(hint)
+            error = "%s (%s)" % (error, hint)
+        outcome = Outcome(1, error, tb)
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:

@@ -1,0 +1,125 @@
+package dev.kindling.cli;
+
+import dev.kindling.core.Kindling;
+import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.deploy.DataAppDeployer;
+import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.error.TimedOutException;
+import dev.kindling.core.run.JobStatus;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "deploy",
+    description = "Deploy an app (directory or .kda) as a Spark job; optionally run it and wait.")
+final class DeployCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin TargetOptions target;
+
+  @Parameters(index = "0", paramLabel = "APP", description = "App directory or .kda archive.")
+  Path app;
+
+  @Option(
+      names = "--job-name",
+      paramLabel = "NAME",
+      description = "Job name (default: the app name).")
+  String jobName;
+
+  @Option(names = "--run", description = "Start a run after deploying.")
+  boolean run;
+
+  @Option(names = "--wait", description = "Wait for the run to end (implies --run).")
+  boolean await;
+
+  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Run parameter; repeatable.")
+  List<String> params;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60m",
+      converter = DurationConverter.class,
+      description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Map<String, String> runParams = Params.parse(params, spec.commandLine());
+    JobConfig config =
+        jobName == null
+            ? JobConfig.builder().build()
+            : JobConfig.builder().jobName(jobName).build();
+    try (Kindling k = target.open()) {
+      DataAppDeployer deployer = k.deployer();
+      DeploymentResult result;
+      if (target.json()) {
+        result = deployer.deployAsJob(app, config);
+      } else {
+        try (UploadProgress progress = new UploadProgress(err)) {
+          result = deployer.deployAsJob(app, config, progress);
+        }
+      }
+      Map<String, Object> json = Output.deployment(result);
+      if (!target.json()) {
+        out.println(
+            "deployed job "
+                + result.jobId()
+                + " (release "
+                + result.release()
+                + ") to "
+                + k.target().name()
+                + ": "
+                + result.filesUploaded()
+                + " of "
+                + result.filesTotal()
+                + " files uploaded ("
+                + Output.bytes(result.bytesUploaded())
+                + ")");
+        out.flush();
+      }
+      int exit = ExitCodes.OK;
+      if (run || await) {
+        String runId = deployer.runJob(result.jobId(), runParams);
+        if (!target.json()) {
+          out.println("started run " + runId);
+          out.flush();
+        }
+        JobStatus status;
+        if (await) {
+          try {
+            status = RunWaiter.await(deployer, runId, timeout, target.json(), err);
+          } catch (TimedOutException e) {
+            err.println("kindling: " + e.getMessage());
+            status = deployer.getJobStatus(runId);
+            exit = ExitCodes.WAIT_TIMED_OUT;
+          }
+          if (exit == ExitCodes.OK) {
+            exit = ExitCodes.of(status.state());
+          }
+        } else {
+          status = deployer.getJobStatus(runId);
+        }
+        json.put("run", Output.run(status, result.jobId()));
+        if (!target.json() && await) {
+          out.println("run " + runId + " " + status.state());
+        }
+      }
+      if (target.json()) {
+        Output.printJson(out, json);
+      }
+      return exit;
+    }
+  }
+}

@@ -1,0 +1,449 @@
+package dev.kindling.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.BootstrapShim;
+import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.deploy.Release;
+import dev.kindling.core.deploy.ReleasePublisher;
+import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunTags;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.run.JobInfo;
+import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunState;
+import dev.kindling.core.spi.PlatformService;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local platform: the artifacts root is a directory (the workspace), a job is a JSON definition
+ * in it, and a run is a child process running the bootstrap shim with Python. Run state lives on
+ * disk, so status, logs and cancel work from any process by run id, and a run outlives the process
+ * that started it.
+ *
+ * <pre>
+ * &lt;workspace&gt;/data-apps/...             releases, blobs, results (the remote layout)
+ * &lt;workspace&gt;/jobs/&lt;job&gt;.json           job definitions
+ * &lt;workspace&gt;/runs/&lt;run id&gt;/run.json     pid, job, release of a run
+ * &lt;workspace&gt;/runs/&lt;run id&gt;/output.log   the run's stdout and stderr
+ * </pre>
+ */
+public final class LocalPlatformService implements PlatformService {
+  /** The platform id. */
+  public static final String ID = "local";
+
+  private static final Logger log = LoggerFactory.getLogger(LocalPlatformService.class);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Pattern ID_FORM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final int LOG_TAIL_BYTES = 1 << 20;
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+  private final LocalSettings settings;
+  private final LocalArtifactStore store;
+  private final Clock clock;
+
+  @Inject
+  public LocalPlatformService(LocalSettings settings, Clock clock) {
+    this.settings = settings;
+    this.store = new LocalArtifactStore(settings.workspaceDir());
+    this.clock = clock;
+  }
+
+  /** The workspace's artifact store. */
+  public LocalArtifactStore store() {
+    return store;
+  }
+
+  @Override
+  public String platformId() {
+    return ID;
+  }
+
+  @Override
+  public Duration pollInterval() {
+    return Duration.ofMillis(250);
+  }
+
+  @Override
+  public DeploymentResult deploySparkJob(AppFiles app, JobConfig config) {
+    String name = checkId(config.jobName().orElse(app.appName()), "job name");
+    if (app.runtime() != AppFiles.Runtime.PYTHON) {
+      throw new KindlingException(
+          "the local platform runs Python apps; JVM apps need a Spark platform target");
+    }
+    Release release =
+        new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+    ObjectNode job = JSON.createObjectNode();
+    job.put("job_id", name);
+    job.put("name", name);
+    job.put("app", app.appName());
+    job.put("release", release.id());
+    job.put("manifest", release.manifestPath());
+    job.put("launcher", release.blob(app.launcher()));
+    job.put("runtime", "python");
+    job.putPOJO("parameters", config.parameters());
+    job.put("kindling", true);
+    job.put("updated", clock.instant().toString());
+    writeJson(jobFile(name), job);
+    log.info("job {} now runs release {} of {}", name, release.id(), app.appName());
+    return new DeploymentResult(
+        name,
+        store.locate(release.manifestPath()),
+        release.id(),
+        ID,
+        release.filesTotal(),
+        release.filesUploaded(),
+        release.bytesUploaded(),
+        Map.of("workspace", store.root().toString()));
+  }
+
+  @Override
+  public String runSparkJob(String jobId, Map<String, String> params) {
+    JsonNode job = readJob(jobId);
+    String app = job.get("app").asText();
+    String release = job.get("release").asText();
+    Map<String, String> merged = new LinkedHashMap<>();
+    job.path("parameters").properties().forEach(e -> merged.put(e.getKey(), e.getValue().asText()));
+    merged.putAll(params);
+
+    String runId = RunTags.newTag(clock);
+    Path runDir = runDir(runId);
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      // its own session: Ctrl-C in the terminal that started it does not kill the run
+      command.add(SETSID.toString());
+    }
+    command.add(settings.python());
+    command.add(store.locate(job.get("launcher").asText()));
+    command.addAll(BootstrapShim.arguments(store.root().toString(), app, release, runId, merged));
+    Process process;
+    try {
+      Files.createDirectories(runDir);
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(runDir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(runDir.resolve("output.log").toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+      pb.environment().put("PYTHONUNBUFFERED", "1");
+      pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+      process = pb.start();
+    } catch (IOException e) {
+      throw new KindlingException(
+          "could not start '"
+              + settings.python()
+              + "' for run "
+              + runId
+              + ": "
+              + e.getMessage()
+              + "; install Python 3 or set `python:` in the local target",
+          e);
+    }
+    ObjectNode run = JSON.createObjectNode();
+    run.put("run_id", runId);
+    run.put("job_id", jobId);
+    run.put("app", app);
+    run.put("release", release);
+    run.put("pid", process.pid());
+    process.info().startInstant().ifPresent(t -> run.put("process_start", t.toString()));
+    run.put("submitted", clock.instant().toString());
+    writeJson(runDir.resolve("run.json"), run);
+    log.info("{} started: job {} release {} pid {}", runId, jobId, release, process.pid());
+    return runId;
+  }
+
+  @Override
+  public JobStatus getJobStatus(String runId) {
+    JsonNode run = readRun(runId);
+    Optional<Instant> submitted = instant(run.path("submitted"));
+    String location = runDir(runId).toString();
+    if (isAlive(run)) {
+      return new JobStatus(
+          runId,
+          RunState.RUNNING,
+          "running",
+          submitted,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.of(location));
+    }
+    Optional<JsonNode> result = result(run);
+    if (result.isPresent()) {
+      JsonNode r = result.get();
+      boolean ok = "SUCCEEDED".equals(r.path("state").asText());
+      String error = r.path("error").isNull() ? null : r.path("error").asText(null);
+      return new JobStatus(
+          runId,
+          ok ? RunState.SUCCEEDED : RunState.FAILED,
+          "exited " + r.path("exit_code").asText("?"),
+          instant(r.path("start")).or(() -> submitted),
+          instant(r.path("end")),
+          ok ? Optional.empty() : Optional.of(error == null ? "the app failed" : error),
+          Optional.of(location));
+    }
+    Path cancelled = runDir(runId).resolve("cancelled");
+    if (Files.exists(cancelled)) {
+      return new JobStatus(
+          runId,
+          RunState.CANCELLED,
+          "killed",
+          submitted,
+          modified(cancelled),
+          Optional.of("cancelled"),
+          Optional.of(location));
+    }
+    return new JobStatus(
+        runId,
+        RunState.FAILED,
+        "vanished",
+        submitted,
+        modified(runDir(runId).resolve("output.log")),
+        Optional.of(
+            "process " + run.path("pid").asLong() + " ended without writing a result (killed?)"),
+        Optional.of(location));
+  }
+
+  @Override
+  public boolean cancelJob(String runId) {
+    JsonNode run = readRun(runId);
+    Optional<ProcessHandle> handle = process(run);
+    if (handle.isEmpty()) {
+      return false;
+    }
+    try {
+      Files.writeString(runDir(runId).resolve("cancelled"), clock.instant().toString());
+    } catch (IOException e) {
+      throw new KindlingException(
+          "could not mark run " + runId + " cancelled: " + e.getMessage(), e);
+    }
+    ProcessHandle ph = handle.get();
+    List<ProcessHandle> tree = new ArrayList<>(ph.descendants().toList());
+    tree.add(0, ph);
+    tree.forEach(ProcessHandle::destroy);
+    for (ProcessHandle p : tree) {
+      try {
+        p.onExit().get(5, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        p.destroyForcibly();
+      } catch (ExecutionException e) {
+        p.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+        break;
+      }
+    }
+    log.info("{} cancelled: killed {} process(es)", runId, tree.size());
+    return true;
+  }
+
+  @Override
+  public RunLogs logs(String runId) {
+    JsonNode run = readRun(runId);
+    Path output = runDir(runId).resolve("output.log");
+    String text = tail(output);
+    Optional<String> result = result(run).map(JsonNode::toPrettyString);
+    return new RunLogs(runId, text, result, Optional.of(output.toString()));
+  }
+
+  @Override
+  public boolean deleteJob(String jobId) {
+    try {
+      return Files.deleteIfExists(jobFile(checkId(jobId, "job id")));
+    } catch (IOException e) {
+      throw new KindlingException("deleting job " + jobId + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<JobInfo> listJobs() {
+    Path dir = settings.workspaceDir().resolve("jobs");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<JobInfo> jobs = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Iterator<Path> it = files.sorted().iterator(); it.hasNext(); ) {
+        Path f = it.next();
+        if (!f.getFileName().toString().endsWith(".json")) {
+          continue;
+        }
+        JsonNode job = JSON.readTree(f.toFile());
+        if (!job.path("kindling").asBoolean(false)) {
+          continue;
+        }
+        jobs.add(
+            new JobInfo(
+                job.path("job_id").asText(),
+                job.path("name").asText(),
+                Map.of(
+                    "app", job.path("app").asText(),
+                    "release", job.path("release").asText(),
+                    "updated", job.path("updated").asText())));
+      }
+    } catch (IOException e) {
+      throw new KindlingException("listing jobs in " + dir + " failed: " + e.getMessage(), e);
+    }
+    return jobs;
+  }
+
+  private Path jobFile(String name) {
+    return settings.workspaceDir().resolve("jobs").resolve(name + ".json");
+  }
+
+  private Path runDir(String runId) {
+    return settings.workspaceDir().resolve("runs").resolve(runId);
+  }
+
+  private JsonNode readJob(String jobId) {
+    Path f = jobFile(checkId(jobId, "job id"));
+    if (!Files.isRegularFile(f)) {
+      throw new NotFoundException(
+          "no job '"
+              + jobId
+              + "' on the local platform (workspace "
+              + settings.workspaceDir()
+              + "); deploy it first or see `kindling jobs`");
+    }
+    return readJson(f);
+  }
+
+  private JsonNode readRun(String runId) {
+    Path f = runDir(checkId(runId, "run id")).resolve("run.json");
+    if (!Files.isRegularFile(f)) {
+      throw new NotFoundException(
+          "no run '"
+              + runId
+              + "' on the local platform (workspace "
+              + settings.workspaceDir()
+              + ")");
+    }
+    return readJson(f);
+  }
+
+  private Optional<JsonNode> result(JsonNode run) {
+    Path f =
+        store.file(RemoteLayout.resultPath(run.path("app").asText(), run.path("run_id").asText()));
+    return Files.isRegularFile(f) ? Optional.of(readJson(f)) : Optional.empty();
+  }
+
+  /** The run's process, if it is still alive (and is the same process, not a reused pid). */
+  private static Optional<ProcessHandle> process(JsonNode run) {
+    Optional<ProcessHandle> ph = ProcessHandle.of(run.path("pid").asLong());
+    if (ph.isEmpty() || !ph.get().isAlive()) {
+      return Optional.empty();
+    }
+    String recorded = run.path("process_start").asText("");
+    Optional<Instant> actual = ph.get().info().startInstant();
+    if (!recorded.isEmpty() && actual.isPresent() && !actual.get().toString().equals(recorded)) {
+      return Optional.empty();
+    }
+    return ph;
+  }
+
+  private static boolean isAlive(JsonNode run) {
+    return process(run).isPresent();
+  }
+
+  private static String checkId(String id, String what) {
+    if (id == null || !ID_FORM.matcher(id).matches()) {
+      throw new NotFoundException(
+          "'" + id + "' is not a valid local " + what + " (letters, digits, . _ -)");
+    }
+    return id;
+  }
+
+  private static Optional<Instant> instant(JsonNode n) {
+    if (n == null || n.isNull() || n.isMissingNode() || n.asText().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(n.asText()));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Instant> modified(Path f) {
+    try {
+      return Optional.of(Files.getLastModifiedTime(f).toInstant());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String tail(Path f) {
+    if (!Files.isRegularFile(f)) {
+      return "";
+    }
+    try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
+      long len = raf.length();
+      long from = Math.max(0, len - LOG_TAIL_BYTES);
+      byte[] buf = new byte[(int) (len - from)];
+      raf.seek(from);
+      raf.readFully(buf);
+      String text = new String(buf, StandardCharsets.UTF_8);
+      return from == 0 ? text : "[... " + from + " bytes not shown ...]\n" + text;
+    } catch (IOException e) {
+      throw new KindlingException("reading " + f + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode readJson(Path f) {
+    try {
+      return JSON.readTree(f.toFile());
+    } catch (IOException e) {
+      throw new KindlingException("reading " + f + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeJson(Path f, JsonNode node) {
+    try {
+      Files.createDirectories(f.getParent());
+      Path tmp = Files.createTempFile(f.getParent(), "." + f.getFileName(), ".tmp");
+      Files.write(tmp, JSON.writeValueAsBytes(node));
+      try {
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new KindlingException("writing " + f + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static java.io.File nullDevice() {
+    return new java.io.File(
+        System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+  }
+}
