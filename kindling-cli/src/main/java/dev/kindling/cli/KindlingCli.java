@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       JobsCommand.class,
       PackageCommand.class,
       ValidateCommand.class,
+      EmulatorCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

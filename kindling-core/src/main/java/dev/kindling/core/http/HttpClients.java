@@ -96,6 +96,9 @@ public final class HttpClients {
             .readTimeout(DEFAULT_READ_TIMEOUT)
             .writeTimeout(DEFAULT_WRITE_TIMEOUT)
             .callTimeout(Duration.ZERO)
+            // OkHttp would silently resend any request, POST included, after some connection
+            // failures; our RetryInterceptor decides instead, knowing which calls are safe.
+            .retryOnConnectionFailure(false)
             .build();
   }
 
