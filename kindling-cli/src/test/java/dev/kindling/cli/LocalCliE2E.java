@@ -157,6 +157,25 @@ class LocalCliE2E {
   }
 
   @Test
+  void aPySparkAppWithoutPySparkFailsSayingHowToInstallIt() throws Exception {
+    Process probe = new ProcessBuilder("python3", "-c", "import pyspark").start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        probe.waitFor() != 0, "pyspark is installed here; this test is about machines without it");
+
+    Cli.Result r =
+        cli.run(
+            "deploy",
+            Cli.REPO.resolve("examples/pyspark-wordcount").toString(),
+            "-t",
+            "local",
+            "--run",
+            "--wait");
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(1);
+    assertThat(r.err()).contains("No module named 'pyspark'").contains("pip install pyspark");
+  }
+
+  @Test
   void versionAndHelpWork() throws Exception {
     Cli.Result v = cli.run("--version");
     assertThat(v.exit()).isZero();

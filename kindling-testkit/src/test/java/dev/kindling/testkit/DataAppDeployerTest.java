@@ -1,0 +1,192 @@
+package dev.kindling.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.config.TargetConfig;
+import dev.kindling.core.deploy.DataAppDeployer;
+import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.deploy.RunHandle;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.Problem;
+import dev.kindling.core.error.TimedOutException;
+import dev.kindling.core.error.ValidationException;
+import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunPoller;
+import dev.kindling.core.run.RunState;
+import dev.kindling.core.time.ManualScheduler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The orchestrator, on the fake platform and a fake clock. */
+class DataAppDeployerTest {
+  @TempDir Path dir;
+
+  private final FakeCloud cloud = new FakeCloud();
+  private final FakePlatformService fake = new FakePlatformService(cloud);
+  private final ManualScheduler clock = new ManualScheduler();
+  private DataAppDeployer deployer;
+  private Path app;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    deployer =
+        new DataAppDeployer(
+            fake,
+            FakePlatformService.jobRules(),
+            new TargetConfig("test", FakePlatformService.ID, Map.of(), null, null),
+            new RunPoller(clock),
+            clock);
+    app = Files.createDirectories(dir.resolve("demo"));
+    Files.writeString(app.resolve("app.yaml"), "name: demo\nversion: 2.0.0\n");
+    Files.writeString(app.resolve("app.py"), "print('hi')\n");
+  }
+
+  @Test
+  void badAppAndBadConfigAreReportedTogetherBeforeAnyPlatformCall() throws IOException {
+    Files.writeString(app.resolve("app.yaml"), "name: demo\nentry_pont: main.py\n");
+    JobConfig config = JobConfig.fromMap(Map.of("job_name", "demo", "executor_memory", "4g"));
+    JobConfig bad = config.toBuilder().entryPoint("missing.py").executors(0).build();
+
+    assertThatThrownBy(() -> deployer.deployAsJob(app, bad))
+        .isInstanceOfSatisfying(
+            ValidationException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(Problem::location)
+                    .anyMatch(l -> l.contains("entry_pont"))
+                    .anyMatch(l -> l.contains("executors")));
+    assertThat(cloud.calls()).isEmpty();
+    assertThat(cloud.store().snapshot()).isEmpty();
+  }
+
+  @Test
+  void anEntryPointOverrideThatIsNotInTheAppIsAProblem() {
+    JobConfig config = JobConfig.builder().entryPoint("nope.py").build();
+
+    assertThatThrownBy(() -> deployer.deployAsJob(app, config))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("entry_point")
+        .hasMessageContaining("nope.py");
+    assertThat(cloud.calls()).isEmpty();
+  }
+
+  @Test
+  void theJobNameDefaultsToTheAppNameAndTheShimIsAdded() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+
+    assertThat(cloud.jobs()).extracting(FakeCloud.Job::name).containsExactly("demo");
+    assertThat(r.filesTotal()).isEqualTo(3); // app.yaml, app.py, kindling_bootstrap.py
+    assertThat(cloud.store().snapshot().keySet())
+        .anyMatch(p -> p.endsWith("/kindling_bootstrap.py"));
+  }
+
+  @Test
+  void badParametersAreRejectedBeforeTheRunIsSubmitted() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+
+    assertThatThrownBy(() -> deployer.runJob(r.jobId(), Map.of("bad key", "v")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("bad key");
+    assertThat(cloud.calls("runSparkJob")).isEmpty();
+  }
+
+  @Test
+  void listenersSeeEachStateOnceInOrder() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.scriptNextRuns(RunScript.succeedAfterPolls(4));
+    String runId = deployer.runJob(r.jobId(), Map.of());
+    List<RunState> seen = new CopyOnWriteArrayList<>();
+
+    CompletableFuture<JobStatus> done =
+        deployer.watch(runId, Duration.ofMinutes(5), s -> seen.add(s.state()));
+    while (!done.isDone()) {
+      clock.advance(Duration.ofSeconds(1));
+    }
+
+    assertThat(done.join().state()).isEqualTo(RunState.SUCCEEDED);
+    assertThat(seen).containsExactly(RunState.PENDING, RunState.RUNNING, RunState.SUCCEEDED);
+  }
+
+  @Test
+  void aTimedOutAwaitDetachesByDefaultAndLeavesTheRunRunning() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.scriptNextRuns(RunScript.hangUntilCancelled());
+    RunHandle run = deployer.start(r.jobId(), Map.of());
+
+    CompletableFuture<Throwable> failure = awaitInBackground(run, RunHandle.OnTimeout.DETACH);
+
+    assertThat(failure.join()).isInstanceOf(TimedOutException.class);
+    assertThat(((TimedOutException) failure.join()).lastStatus())
+        .map(JobStatus::state)
+        .contains(RunState.RUNNING);
+    assertThat(cloud.calls("cancelJob")).isEmpty();
+    assertThat(run.status().state()).isEqualTo(RunState.RUNNING);
+  }
+
+  @Test
+  void aTimedOutAwaitCanCancelTheRun() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.scriptNextRuns(RunScript.hangUntilCancelled());
+    RunHandle run = deployer.start(r.jobId(), Map.of());
+
+    CompletableFuture<Throwable> failure = awaitInBackground(run, RunHandle.OnTimeout.CANCEL);
+
+    assertThat(failure.join()).isInstanceOf(TimedOutException.class);
+    assertThat(cloud.calls("cancelJob")).hasSize(1);
+    assertThat(run.status().state()).isEqualTo(RunState.CANCELLED);
+  }
+
+  @Test
+  void anInterruptedAwaitRestoresTheFlagAndLeavesTheRunAlone() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.scriptNextRuns(RunScript.hangUntilCancelled());
+    RunHandle run = deployer.start(r.jobId(), Map.of());
+
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> run.await(Duration.ofMinutes(1)))
+          .isInstanceOf(KindlingException.class)
+          .hasMessageContaining("left running");
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(cloud.calls("cancelJob")).isEmpty();
+  }
+
+  /** Awaits with a 2-minute timeout on another thread while this one moves the fake clock. */
+  private CompletableFuture<Throwable> awaitInBackground(RunHandle run, RunHandle.OnTimeout mode) {
+    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                run.await(Duration.ofMinutes(2), mode);
+                failure.complete(null);
+              } catch (Throwable t) {
+                failure.complete(t);
+              }
+            });
+    waiter.start();
+    // move the clock only once the wait has scheduled its deadline and first poll
+    while (clock.pendingTasks() < 2 && !failure.isDone()) {
+      Thread.onSpinWait();
+    }
+    while (!failure.isDone()) {
+      clock.advance(Duration.ofSeconds(5));
+      Thread.onSpinWait();
+    }
+    return failure;
+  }
+}
