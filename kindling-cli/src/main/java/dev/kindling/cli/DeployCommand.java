@@ -4,12 +4,8 @@ import dev.kindling.core.Kindling;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.deploy.DataAppDeployer;
 import dev.kindling.core.deploy.DeploymentResult;
-import dev.kindling.core.error.TimedOutException;
-import dev.kindling.core.run.JobStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -38,25 +34,12 @@ final class DeployCommand implements Callable<Integer> {
   @Option(names = "--run", description = "Start a run after deploying.")
   boolean run;
 
-  @Option(names = "--wait", description = "Wait for the run to end (implies --run).")
-  boolean await;
-
-  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Run parameter; repeatable.")
-  List<String> params;
-
-  @Option(
-      names = "--timeout",
-      paramLabel = "DURATION",
-      defaultValue = "60m",
-      converter = DurationConverter.class,
-      description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
-  Duration timeout;
+  @Mixin RunOptions runOptions;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Map<String, String> runParams = Params.parse(params, spec.commandLine());
     JobConfig config =
         jobName == null
             ? JobConfig.builder().build()
@@ -90,31 +73,11 @@ final class DeployCommand implements Callable<Integer> {
         out.flush();
       }
       int exit = ExitCodes.OK;
-      if (run || await) {
-        String runId = deployer.runJob(result.jobId(), runParams);
-        if (!target.json()) {
-          out.println("started run " + runId);
-          out.flush();
-        }
-        JobStatus status;
-        if (await) {
-          try {
-            status = RunWaiter.await(deployer, runId, timeout, target.json(), err);
-          } catch (TimedOutException e) {
-            err.println("kindling: " + e.getMessage());
-            status = deployer.getJobStatus(runId);
-            exit = ExitCodes.WAIT_TIMED_OUT;
-          }
-          if (exit == ExitCodes.OK) {
-            exit = ExitCodes.of(status.state());
-          }
-        } else {
-          status = deployer.getJobStatus(runId);
-        }
-        json.put("run", Output.run(status, result.jobId()));
-        if (!target.json() && await) {
-          out.println("run " + runId + " " + status.state());
-        }
+      if (run || runOptions.await) {
+        RunOptions.Outcome outcome =
+            runOptions.start(deployer, result.jobId(), spec.commandLine(), target.json());
+        json.put("run", Output.run(outcome.status(), result.jobId()));
+        exit = outcome.exit();
       }
       if (target.json()) {
         Output.printJson(out, json);

@@ -35,7 +35,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs the real bootstrap shim with {@code python3} against a local artifacts root and against
- * stand-in {@code mssparkutils}/{@code dbutils} (test resource {@code shim/run_with_utils.py}).
+ * stand-in {@code mssparkutils}/{@code dbutils} (the emulators' driver, {@code
+ * dev/kindling/testkit/emulator/emulated_driver.py}, so the shim is tested against the same
+ * stand-ins the emulators use).
  */
 class BootstrapShimTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -704,7 +706,7 @@ class BootstrapShimTest {
         new ArrayList<>(
             List.of(
                 python,
-                resource("shim/run_with_utils.py").toString(),
+                resource("dev/kindling/testkit/emulator/emulated_driver.py").toString(),
                 kind,
                 REMOTE,
                 root.toString(),
