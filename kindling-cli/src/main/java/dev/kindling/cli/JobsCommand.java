@@ -40,7 +40,13 @@ final class JobsCommand implements Callable<Integer> {
         out.println("no Kindling jobs on target " + k.target().name());
       } else {
         for (JobInfo j : jobs) {
-          out.println(j.jobId() + "  " + j.name() + "  " + j.attributes());
+          StringBuilder line = new StringBuilder(j.jobId());
+          if (!j.name().equals(j.jobId())) {
+            line.append("  ").append(j.name());
+          }
+          new java.util.TreeMap<>(j.attributes())
+              .forEach((key, v) -> line.append("  ").append(key).append('=').append(v));
+          out.println(line);
         }
       }
       return ExitCodes.OK;
