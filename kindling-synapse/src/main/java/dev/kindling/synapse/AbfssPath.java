@@ -26,7 +26,9 @@ public record AbfssPath(String filesystem, String host, String path) {
     path = strip(Objects.requireNonNull(path, "path"));
   }
 
-  /** Parses {@code abfss://fs@account.dfs.core.windows.net/dir}; empty when it is not of that form. */
+  /**
+   * Parses {@code abfss://fs@account.dfs.core.windows.net/dir}; empty when it is not of that form.
+   */
   public static Optional<AbfssPath> tryParse(String text) {
     if (text == null) {
       return Optional.empty();

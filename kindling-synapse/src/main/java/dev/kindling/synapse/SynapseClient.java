@@ -58,8 +58,7 @@ final class SynapseClient {
       Scheduler scheduler,
       Duration lroTimeout) {
     this.http = Objects.requireNonNull(http, "http");
-    this.workspace =
-        Objects.requireNonNull(HttpUrl.get(workspaceUrl.toString()), "workspace url");
+    this.workspace = Objects.requireNonNull(HttpUrl.get(workspaceUrl.toString()), "workspace url");
     this.livyApiVersion = Objects.requireNonNull(livyApiVersion, "livyApiVersion");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.lroTimeout = Objects.requireNonNull(lroTimeout, "lroTimeout");
@@ -98,13 +97,16 @@ final class SynapseClient {
     }
   }
 
-  /** Deletes the definition {@code name}; false when there was none. */
+  /**
+   * Deletes the definition {@code name}; false when there was none (404, or 204 No Content, the
+   * ARM convention for deleting what does not exist).
+   */
   boolean deleteJobDefinition(String name) {
     Request request =
         new Request.Builder().url(artifacts("sparkJobDefinitions", name)).delete().build();
     String op = "deleting Spark job definition '" + name + "'";
     try (Response r = call(request, op)) {
-      if (r.code() == 404) {
+      if (r.code() == 404 || r.code() == 204) {
         return false;
       }
       HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
@@ -136,14 +138,19 @@ final class SynapseClient {
   // Livy batches
 
   /**
-   * Submits a batch. Not retried on failures after which the batch may exist (a second submit
-   * would start a second run); a 429 means it was refused, so that is waited out and retried.
+   * Submits a batch. Not retried on failures after which the batch may exist (a second submit would
+   * start a second run); a 429 means it was refused, so that is waited out and retried.
    */
   JsonNode submitBatch(String pool, ObjectNode options) {
     String op = "submitting a Spark batch to pool '" + pool + "'";
-    HttpUrl url = livy(pool).addPathSegment("batches").addQueryParameter("detailed", "true").build();
+    HttpUrl url =
+        livy(pool).addPathSegment("batches").addQueryParameter("detailed", "true").build();
     for (int attempt = 1; ; attempt++) {
-      Request request = new Request.Builder().url(url).post(RequestBody.create(bytes(options), JSON_TYPE)).build();
+      Request request =
+          new Request.Builder()
+              .url(url)
+              .post(RequestBody.create(bytes(options), JSON_TYPE))
+              .build();
       try (Response r = call(request, op)) {
         HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
         return readJson(r, op)
@@ -183,8 +190,7 @@ final class SynapseClient {
 
   /** Cancels the batch; false when the pool no longer knows it. */
   boolean cancelBatch(String pool, int id) {
-    HttpUrl url =
-        livy(pool).addPathSegment("batches").addPathSegment(Integer.toString(id)).build();
+    HttpUrl url = livy(pool).addPathSegment("batches").addPathSegment(Integer.toString(id)).build();
     String op = "cancelling Spark batch " + id + " of pool '" + pool + "'";
     try (Response r = call(new Request.Builder().url(url).delete().build(), op)) {
       if (r.code() == 404) {

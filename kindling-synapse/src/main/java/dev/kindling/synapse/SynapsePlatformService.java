@@ -131,11 +131,11 @@ public final class SynapsePlatformService implements PlatformService {
     String name = config.jobName().orElse(app.appName());
     String pool = config.sparkPoolName().orElse(settings.sparkPoolName());
     Release release =
-        new ReleasePublisher(store.get(), ReleasePublisher.DEFAULT_CONCURRENCY, clock)
-            .publish(app);
+        new ReleasePublisher(store.get(), ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
     ObjectNode resource = definition(name, pool, app, release, config);
     client.get().putJobDefinition(name, resource);
-    log.info("job {} now runs release {} of {} on pool {}", name, release.id(), app.appName(), pool);
+    log.info(
+        "job {} now runs release {} of {} on pool {}", name, release.id(), app.appName(), pool);
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("workspace", settings.workspaceUrl().toString());
     meta.put("spark_pool", pool);
@@ -151,9 +151,10 @@ public final class SynapsePlatformService implements PlatformService {
         meta);
   }
 
-  /** The SJD resource for a release: the shim (or app jar) as main file, args naming the release. */
-  ObjectNode definition(
-      String name, String pool, AppFiles app, Release release, JobConfig config) {
+  /**
+   * The SJD resource for a release: the shim (or app jar) as main file, args naming the release.
+   */
+  ObjectNode definition(String name, String pool, AppFiles app, Release release, JobConfig config) {
     SynapseJobRules.NodeSize driver =
         SynapseJobRules.size(config.driverCores(), config.driverMemory());
     SynapseJobRules.NodeSize executor =
@@ -177,8 +178,7 @@ public final class SynapsePlatformService implements PlatformService {
       job.put("file", location(release.blob(jar)));
       job.put(
           "className",
-          app.mainClass()
-              .orElseThrow(() -> new KindlingException("a JVM app needs a main class")));
+          app.mainClass().orElseThrow(() -> new KindlingException("a JVM app needs a main class")));
       ArrayNode jars = job.putArray("jars");
       app.jars().forEach(j -> jars.add(location(release.blob(j))));
       jvmArguments(app.appName(), release.id(), MANUAL_RUN_TAG, defaults).forEach(args::add);
@@ -196,7 +196,8 @@ public final class SynapsePlatformService implements PlatformService {
         "description",
         config
             .description()
-            .orElse("Kindling: " + app.appName() + " " + app.version() + ", release " + release.id()));
+            .orElse(
+                "Kindling: " + app.appName() + " " + app.version() + ", release " + release.id()));
     ObjectNode target = props.putObject("targetBigDataPool");
     target.put("referenceName", pool);
     target.put("type", "BigDataPoolReference");
@@ -275,7 +276,12 @@ public final class SynapsePlatformService implements PlatformService {
 
     JsonNode submitted = client.get().submitBatch(pool, batch);
     SynapseRunId id = new SynapseRunId(pool, submitted.path("id").asInt(), runTag, deployed.app());
-    log.info("{} started: job {} release {} (Livy batch {})", id, jobId, deployed.release(), id.batchId());
+    log.info(
+        "{} started: job {} release {} (Livy batch {})",
+        id,
+        jobId,
+        deployed.release(),
+        id.batchId());
     return id.toString();
   }
 
@@ -446,7 +452,8 @@ public final class SynapsePlatformService implements PlatformService {
     } catch (NotFoundException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new KindlingException("reading the result of run " + id + " failed: " + e.getMessage(), e);
+      throw new KindlingException(
+          "reading the result of run " + id + " failed: " + e.getMessage(), e);
     }
   }
 

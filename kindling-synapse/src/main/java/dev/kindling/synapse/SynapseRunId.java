@@ -43,7 +43,12 @@ record SynapseRunId(String pool, int batchId, String runTag, String app) {
     }
     long id = Long.parseLong(m.group(2));
     if (id > Integer.MAX_VALUE) {
-      throw new NotFoundException("'" + runId + "' names batch " + id + ", beyond int32");
+      throw new NotFoundException(
+          "'"
+              + runId
+              + "' names batch "
+              + id
+              + ", beyond int32; a Synapse run id is <pool>:<batch id>:<run tag>:<app>");
     }
     return new SynapseRunId(m.group(1), (int) id, m.group(3), m.group(4));
   }

@@ -13,9 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Settings of a {@code platform: synapse} target.
  *
- * @param workspaceUrl the workspace's dev endpoint, e.g. {@code
- *     https://myws.dev.azuresynapse.net} (setting {@code workspace_url}, or derived from {@code
- *     workspace_name})
+ * @param workspaceUrl the workspace's dev endpoint, e.g. {@code https://myws.dev.azuresynapse.net}
+ *     (setting {@code workspace_url}, or derived from {@code workspace_name})
  * @param sparkPoolName the Spark pool jobs run on (setting {@code spark_pool_name})
  * @param artifactsPath where releases are stored (setting {@code artifacts_path}, an {@code
  *     abfss://} URL)
@@ -178,7 +177,9 @@ public record SynapseSettings(
       return v;
     }
     Object d = target.jobDefaults().toMap().get(key);
-    return d == null ? Optional.empty() : Optional.of(d.toString().trim()).filter(s -> !s.isEmpty());
+    return d == null
+        ? Optional.empty()
+        : Optional.of(d.toString().trim()).filter(s -> !s.isEmpty());
   }
 
   private static boolean isHttpUrl(String u) {

@@ -42,7 +42,15 @@ class LivyStatesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"success, true", "dead, true", "error, true", "killed, true", "running, false", "shutting_down, false", "x, false"})
+  @CsvSource({
+    "success, true",
+    "dead, true",
+    "error, true",
+    "killed, true",
+    "running, false",
+    "shutting_down, false",
+    "x, false"
+  })
   void terminalStates(String state, boolean terminal) {
     assertThat(LivyStates.isTerminal(state)).isEqualTo(terminal);
   }

@@ -21,12 +21,18 @@ class SynapseJobRulesTest {
     assertThat(
             validate(
                 Map.of(
-                    "job_name", "daily_load-2",
-                    "executors", 4,
-                    "executor_cores", 8,
-                    "executor_memory", "56g",
-                    "driver_cores", 4,
-                    "driver_memory", "28g")))
+                    "job_name",
+                    "daily_load-2",
+                    "executors",
+                    4,
+                    "executor_cores",
+                    8,
+                    "executor_memory",
+                    "56g",
+                    "driver_cores",
+                    4,
+                    "driver_memory",
+                    "28g")))
         .isEmpty();
   }
 
@@ -44,7 +50,8 @@ class SynapseJobRulesTest {
   void memoryTheNodeSizesDoNotHaveIsRejectedWithTheAllowedSizes() {
     List<Problem> found = validate(Map.of("executor_memory", "30g", "driver_cores", 5));
 
-    assertThat(found).extracting(Problem::location)
+    assertThat(found)
+        .extracting(Problem::location)
         .containsExactlyInAnyOrder("job config: executor_memory", "job config: driver_cores");
     assertThat(found.get(0).fix() + found.get(1).fix()).contains("28g").contains("400g");
   }
@@ -53,15 +60,19 @@ class SynapseJobRulesTest {
   void coresAndMemoryOfDifferentNodeSizesAreRejected() {
     List<Problem> found = validate(Map.of("executor_cores", 4, "executor_memory", "56g"));
 
-    assertThat(found).singleElement().satisfies(p -> {
-      assertThat(p.location()).isEqualTo("job config: executor_memory");
-      assertThat(p.fix()).contains("28g");
-    });
+    assertThat(found)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.location()).isEqualTo("job config: executor_memory");
+              assertThat(p.fix()).contains("28g");
+            });
   }
 
   @Test
   void keysOfOtherPlatformsAreReported() {
-    assertThat(validate(Map.of("cluster_id", "abc"))).extracting(Problem::location)
+    assertThat(validate(Map.of("cluster_id", "abc")))
+        .extracting(Problem::location)
         .containsExactly("job config: cluster_id");
   }
 
@@ -69,7 +80,8 @@ class SynapseJobRulesTest {
   void theNodeSizeFollowsCoresThenMemoryThenTheDefault() {
     assertThat(SynapseJobRules.size(Optional.of(16), Optional.empty()).memory())
         .isEqualTo(MemorySize.parse("112g"));
-    assertThat(SynapseJobRules.size(Optional.empty(), Optional.of(MemorySize.parse("57344m"))).cores())
+    assertThat(
+            SynapseJobRules.size(Optional.empty(), Optional.of(MemorySize.parse("57344m"))).cores())
         .isEqualTo(8);
     assertThat(SynapseJobRules.size(Optional.empty(), Optional.empty()).cores()).isEqualTo(4);
   }

@@ -25,7 +25,12 @@ class SynapseRunIdTest {
   void malformedIdsAreNotFoundSayingWhatAnIdLooksLike() {
     for (String bad :
         new String[] {
-          "", "pool1:1:tag", "pool1:x:tag:app", "1pool:1:t:a", "pool1:2147483648:t:a", "a:1:t:a:b",
+          "",
+          "pool1:1:tag",
+          "pool1:x:tag:app",
+          "1pool:1:t:a",
+          "pool1:2147483648:t:a",
+          "a:1:t:a:b",
           "pool-1:1:t:a"
         }) {
       assertThatThrownBy(() -> SynapseRunId.parse(bad))

@@ -54,12 +54,13 @@ class SynapseSettingsTest {
         JobConfig.fromMap(
             Map.of(
                 "spark_pool_name", "pool1",
-                "artifacts_path", "abfss://fs@emulator.dfs.core.windows.net/k"));
+                "artifacts_path", "abfss://data@emulator.dfs.core.windows.net/k"));
     TargetConfig t =
         new TargetConfig(
             "dev",
             "synapse",
-            Map.of("workspace_url", "http://127.0.0.1:1234/", "storage_url", "http://127.0.0.1:1234"),
+            Map.of(
+                "workspace_url", "http://127.0.0.1:1234/", "storage_url", "http://127.0.0.1:1234"),
             AuthConfig.defaults(),
             defaults);
 
@@ -104,11 +105,11 @@ class SynapseSettingsTest {
 
   @Test
   void abfssPathsAreParsedStrictly() {
-    assertThat(AbfssPath.tryParse("abfss://fs@acct.dfs.core.windows.net")).isPresent();
-    assertThat(AbfssPath.tryParse("abfss://fs@acct.dfs.core.windows.net/a/b").get().path())
+    assertThat(AbfssPath.tryParse("abfss://data@acct.dfs.core.windows.net")).isPresent();
+    assertThat(AbfssPath.tryParse("abfss://data@acct.dfs.core.windows.net/a/b").get().path())
         .isEqualTo("a/b");
     assertThat(AbfssPath.tryParse("abfss://@acct.dfs.core.windows.net/a")).isEmpty();
-    assertThat(AbfssPath.tryParse("abfss://fs@acct.dfs.core.windows.net/a/../b")).isEmpty();
+    assertThat(AbfssPath.tryParse("abfss://data@acct.dfs.core.windows.net/a/../b")).isEmpty();
     assertThat(AbfssPath.tryParse("abfs://fs@acct.dfs.core.windows.net/a")).isEmpty();
   }
 }

@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *       #notFoundAfterPut});
  *   <li>Livy batches under {@code /livyApi/versions/{2019-11-01-preview|2020-12-01}/sparkPools/
  *       {pool}}: int32 ids per pool, lower-case states {@code not_started → starting → running →
- *       success|dead|killed}, {@code result} {@code Uncertain → Succeeded|Failed|Cancelled},
- *       DELETE cancels, {@code /log?from=&size=} answers {@code {id, from, total, log}};
+ *       success|dead|killed}, {@code result} {@code Uncertain → Succeeded|Failed|Cancelled}, DELETE
+ *       cancels, {@code /log?from=&size=} answers {@code {id, from, total, log}};
  *   <li>the workspace's ADLS Gen2 storage ({@link DfsEmulator}) on the same port.
  * </ul>
  *
@@ -237,8 +237,12 @@ public final class SynapseEmulator implements Emulator {
     server.route(
         "GET",
         livy + "/(-?[0-9]+)/state",
-        r -> livy(r, p -> batch(r, p, b -> Response.json(200, Map.of("id", b.id, "state", b.state)))));
-    server.route("GET", livy + "/(-?[0-9]+)/log", r -> livy(r, p -> batch(r, p, b -> logPage(r, b))));
+        r ->
+            livy(
+                r,
+                p -> batch(r, p, b -> Response.json(200, Map.of("id", b.id, "state", b.state)))));
+    server.route(
+        "GET", livy + "/(-?[0-9]+)/log", r -> livy(r, p -> batch(r, p, b -> logPage(r, b))));
   }
 
   @FunctionalInterface
@@ -270,7 +274,11 @@ public final class SynapseEmulator implements Emulator {
       return cloudError(
           400,
           "InvalidApiVersionParameter",
-          "The api-version '" + version.get() + "' is invalid. The supported version is '" + API_VERSION + "'.");
+          "The api-version '"
+              + version.get()
+              + "' is invalid. The supported version is '"
+              + API_VERSION
+              + "'.");
     }
     return action.run();
   }
@@ -281,14 +289,17 @@ public final class SynapseEmulator implements Emulator {
       return denied.get();
     }
     if (!LIVY_VERSIONS.contains(r.group(1))) {
-      return livyError(404, "Livy API version '"
+      return livyError(
+          404,
+          "Livy API version '"
               + r.group(1)
               + "' is not supported; use one of "
               + String.join(", ", new java.util.TreeSet<>(LIVY_VERSIONS)));
     }
     Pool pool = pools.get(r.group(2));
     if (pool == null) {
-      return livyError(404, "Spark pool '" + r.group(2) + "' does not exist in workspace 'emulator'.");
+      return livyError(
+          404, "Spark pool '" + r.group(2) + "' does not exist in workspace 'emulator'.");
     }
     return action.run(pool);
   }
@@ -323,12 +334,15 @@ public final class SynapseEmulator implements Emulator {
     }
     JsonNode body = readBody(r);
     if (body == null || !body.isObject()) {
-      return cloudError(400, "InvalidRequestContent", "The body must be a SparkJobDefinitionResource object.");
+      return cloudError(
+          400, "InvalidRequestContent", "The body must be a SparkJobDefinitionResource object.");
     }
     List<String> problems = SynapseSpec.checkDefinition(body);
     if (!problems.isEmpty()) {
       return cloudError(
-          400, "InvalidRequestContent", "The SparkJobDefinitionResource is invalid: " + String.join("; ", problems));
+          400,
+          "InvalidRequestContent",
+          "The SparkJobDefinitionResource is invalid: " + String.join("; ", problems));
     }
     String pool = body.path("properties").path("targetBigDataPool").path("referenceName").asText();
     if (!pools.containsKey(pool)) {
@@ -383,7 +397,9 @@ public final class SynapseEmulator implements Emulator {
     ObjectNode page = JSON.createObjectNode();
     page.set("value", value);
     if (to < names.size()) {
-      page.put("nextLink", baseUrl() + "/sparkJobDefinitions?api-version=" + API_VERSION + "&skip=" + to);
+      page.put(
+          "nextLink",
+          baseUrl() + "/sparkJobDefinitions?api-version=" + API_VERSION + "&skip=" + to);
     }
     return Response.json(200, page);
   }
@@ -416,14 +432,17 @@ public final class SynapseEmulator implements Emulator {
 
   private Response operation(Request r) {
     String id = r.group(1);
-    Matcher batchOp = Pattern.compile("arcadiaSpark\\$\\$([^$]+)\\$\\$batch\\$\\$([0-9]+)").matcher(id);
+    Matcher batchOp =
+        Pattern.compile("arcadiaSpark\\$\\$([^$]+)\\$\\$batch\\$\\$([0-9]+)").matcher(id);
     if (batchOp.matches()) {
       Pool pool = pools.get(batchOp.group(1));
       Batch b = pool == null ? null : pool.batches.get(Integer.parseInt(batchOp.group(2)));
       if (b == null) {
         return cloudError(404, "OperationNotFound", "No operation " + id + ".");
       }
-      return b.isTerminal() ? Response.json(200, b.toJson()) : Response.empty(202).header("Retry-After", "1");
+      return b.isTerminal()
+          ? Response.json(200, b.toJson())
+          : Response.empty(202).header("Retry-After", "1");
     }
     Operation op = operations.get(id);
     if (op == null) {
@@ -629,7 +648,13 @@ public final class SynapseEmulator implements Emulator {
 
     Batch submit(ObjectNode batchOptions, String artifactId) {
       int id = nextId.getAndIncrement();
-      Batch b = new Batch(id, name, batchOptions, artifactId, runsDir.resolve(name).resolve(Integer.toString(id)));
+      Batch b =
+          new Batch(
+              id,
+              name,
+              batchOptions,
+              artifactId,
+              runsDir.resolve(name).resolve(Integer.toString(id)));
       batches.put(id, b);
       drivers.execute(() -> run(b));
       return b;
@@ -723,7 +748,9 @@ public final class SynapseEmulator implements Emulator {
       b.put("sparkPoolName", pool);
       b.put("submitterName", "emulator@kindling.dev");
       b.put("submitterId", "00000000-0000-0000-0000-000000000001");
-      b.put("artifactId", artifactId != null ? artifactId : options.path("artifactId").asText("Livy"));
+      b.put(
+          "artifactId",
+          artifactId != null ? artifactId : options.path("artifactId").asText("Livy"));
       b.put("jobType", "SparkBatch");
       b.put("result", result);
       ObjectNode scheduler = b.putObject("schedulerInfo");
@@ -738,11 +765,16 @@ public final class SynapseEmulator implements Emulator {
       if (cancellationRequestedAt != null) {
         scheduler.put("cancellationRequestedAt", time(cancellationRequestedAt));
       }
-      scheduler.put("currentState", isTerminal() ? "Ended" : started != null ? "Scheduled" : "Queued");
+      scheduler.put(
+          "currentState", isTerminal() ? "Ended" : started != null ? "Scheduled" : "Queued");
       b.putNull("pluginInfo");
       ArrayNode errorInfo = b.putArray("errorInfo");
       errors.forEach(e -> errorInfo.add(JSON.valueToTree(e)));
-      b.set("tags", options.path("tags").isObject() ? options.path("tags").deepCopy() : JSON.createObjectNode());
+      b.set(
+          "tags",
+          options.path("tags").isObject()
+              ? options.path("tags").deepCopy()
+              : JSON.createObjectNode());
       b.put("id", id);
       if (appId != null) {
         b.put("appId", appId);

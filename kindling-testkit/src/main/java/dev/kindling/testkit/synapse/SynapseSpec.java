@@ -17,17 +17,20 @@ public final class SynapseSpec {
   public static final List<String> RESOURCE_REQUIRED = List.of("properties");
 
   /** {@code SparkJobDefinition.required}. */
-  public static final List<String> DEFINITION_REQUIRED = List.of("targetBigDataPool", "jobProperties");
+  public static final List<String> DEFINITION_REQUIRED =
+      List.of("targetBigDataPool", "jobProperties");
 
   /** {@code SparkJobProperties.required}. */
   public static final List<String> JOB_PROPERTIES_REQUIRED =
-      List.of("file", "driverMemory", "driverCores", "executorMemory", "executorCores", "numExecutors");
+      List.of(
+          "file", "driverMemory", "driverCores", "executorMemory", "executorCores", "numExecutors");
 
   /** {@code SparkBatchJobOptions.required}. */
   public static final List<String> BATCH_OPTIONS_REQUIRED = List.of("name", "file");
 
   /** Integer fields (int32) of SparkJobProperties and SparkBatchJobOptions. */
-  public static final List<String> INTEGER_FIELDS = List.of("driverCores", "executorCores", "numExecutors");
+  public static final List<String> INTEGER_FIELDS =
+      List.of("driverCores", "executorCores", "numExecutors");
 
   /** String-array fields of SparkBatchJobOptions. */
   public static final List<String> ARRAY_FIELDS =
@@ -84,7 +87,8 @@ public final class SynapseSpec {
     return problems;
   }
 
-  private static void required(JsonNode node, String prefix, List<String> fields, List<String> problems) {
+  private static void required(
+      JsonNode node, String prefix, List<String> fields, List<String> problems) {
     for (String f : fields) {
       JsonNode v = node.path(f);
       if (v.isMissingNode() || v.isNull() || (v.isTextual() && v.asText().isBlank())) {
@@ -102,7 +106,9 @@ public final class SynapseSpec {
     }
     for (String f : List.of("driverMemory", "executorMemory")) {
       JsonNode v = node.path(f);
-      if (!v.isMissingNode() && !v.isNull() && !(v.isTextual() && MEMORY.matcher(v.asText()).matches())) {
+      if (!v.isMissingNode()
+          && !v.isNull()
+          && !(v.isTextual() && MEMORY.matcher(v.asText()).matches())) {
         problems.add(prefix + f + " must be a memory size such as 28g, not " + v);
       }
     }
