@@ -98,8 +98,8 @@ final class SynapseClient {
   }
 
   /**
-   * Deletes the definition {@code name}; false when there was none (404, or 204 No Content, the
-   * ARM convention for deleting what does not exist).
+   * Deletes the definition {@code name}; false when there was none (404, or 204 No Content, the ARM
+   * convention for deleting what does not exist).
    */
   boolean deleteJobDefinition(String name) {
     Request request =
