@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -149,6 +150,20 @@ public final class SynapseEmulator implements Emulator {
   public SynapseEmulator listPageSize(int n) {
     this.listPageSize = n;
     return this;
+  }
+
+  /**
+   * Completes with the state a batch reaches first among {@code states} (e.g. {@code running}, or
+   * {@code success}, {@code dead}, {@code killed}): for tests that wait on events, not sleeps.
+   */
+  public CompletableFuture<String> batchReaches(String pool, int id, String... states) {
+    Pool p = pools.get(pool);
+    Batch b = p == null ? null : p.batches.get(id);
+    if (b == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("no batch " + id + " on pool " + pool));
+    }
+    return b.reaches(Set.of(states));
   }
 
   /** The storage emulator behind {@code abfss://...@}{@value #STORAGE_HOST}. */
@@ -676,6 +691,7 @@ public final class SynapseEmulator implements Emulator {
     volatile String appId;
     volatile Instant cancellationRequestedAt;
     volatile Instant endedAt;
+    final List<Map.Entry<Set<String>, CompletableFuture<String>>> waiters = new ArrayList<>();
 
     Batch(int id, String pool, ObjectNode options, String artifactId, Path runDir) {
       this.id = id;
@@ -700,6 +716,24 @@ public final class SynapseEmulator implements Emulator {
       if (isTerminal()) {
         endedAt = clock.instant();
       }
+      waiters.removeIf(
+          w -> {
+            if (w.getKey().contains(to) || isTerminal()) {
+              w.getValue().complete(to);
+              return true;
+            }
+            return false;
+          });
+    }
+
+    synchronized CompletableFuture<String> reaches(Set<String> states) {
+      CompletableFuture<String> f = new CompletableFuture<>();
+      if (states.contains(state) || isTerminal()) {
+        f.complete(state);
+      } else {
+        waiters.add(Map.entry(states, f));
+      }
+      return f;
     }
 
     List<String> logLines() {
