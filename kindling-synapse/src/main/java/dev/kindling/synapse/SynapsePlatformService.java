@@ -326,8 +326,8 @@ public final class SynapsePlatformService implements PlatformService {
     JsonNode scheduler = batch.path("schedulerInfo");
     JsonNode livy = batch.path("livyInfo");
     Optional<Instant> start =
-        firstTime(livy, "runningAt", "startingAt")
-            .or(() -> firstTime(scheduler, "scheduledAt", "submittedAt"));
+        firstTime(scheduler, "scheduledAt", "submittedAt")
+            .or(() -> firstTime(livy, "startingAt", "runningAt"));
     Optional<Instant> end =
         mapped.isTerminal()
             ? firstTime(scheduler, "endedAt")
