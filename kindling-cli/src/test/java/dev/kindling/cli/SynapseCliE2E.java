@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,5 +123,56 @@ class SynapseCliE2E {
         .contains("Traceback")
         .contains("in explode")
         .contains("ValueError: boom from synapse");
+  }
+
+  @Test
+  void kindlingEmulatorSynapseServesATargetTheCliCanDeployTo() throws Exception {
+    Path emulatorData = Files.createDirectories(data.resolve("cli-emulator"));
+    StringBuilder printed = new StringBuilder();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Cli.Running server =
+        cli.start(
+            line -> {
+              synchronized (printed) {
+                printed.append(line).append('\n');
+              }
+              if (line.contains("artifacts_path:")) {
+                ready.complete(null);
+              }
+            },
+            "emulator",
+            "synapse",
+            "--port",
+            "0",
+            "--data",
+            emulatorData.toString());
+    try {
+      ready.get(2, TimeUnit.MINUTES);
+      String yaml;
+      synchronized (printed) {
+        yaml = printed.toString();
+      }
+      Path dir = Files.createDirectories(work.resolve("from-emulator-command"));
+      Files.writeString(dir.resolve("kindling.yaml"), yaml.substring(yaml.indexOf("targets:")));
+      Cli fromThere = new Cli(home, dir);
+
+      Cli.Result r =
+          fromThere.run(
+              "deploy",
+              Cli.REPO.resolve("examples/hello-python").toString(),
+              "-t",
+              "synapse-emulator",
+              "--run",
+              "--wait",
+              "--param",
+              "name=standalone");
+
+      assertThat(r.exit()).as(r.all()).isZero();
+      assertThat(r.out()).contains("SUCCEEDED");
+      assertThat(r.all()).contains("Hello, standalone!");
+    } finally {
+      server.process.destroy();
+      server.process.onExit().get(1, TimeUnit.MINUTES);
+    }
   }
 }

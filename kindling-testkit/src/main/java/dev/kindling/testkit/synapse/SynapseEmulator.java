@@ -684,14 +684,15 @@ public final class SynapseEmulator implements Emulator {
     final Path runDir;
     final Instant submittedAt = clock.instant();
     final Map<String, Instant> stateTimes = new LinkedHashMap<>();
-    final List<Map<String, String>> errors = new ArrayList<>();
+    final List<Map<String, String>> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile String state = "not_started";
     volatile String result = "Uncertain";
     volatile EmulatedDriver driver;
     volatile String appId;
     volatile Instant cancellationRequestedAt;
     volatile Instant endedAt;
-    final List<Map.Entry<Set<String>, CompletableFuture<String>>> waiters = new ArrayList<>();
+    final List<Map.Entry<Set<String>, CompletableFuture<String>>> waiters =
+        new ArrayList<>(); // guarded by this
 
     Batch(int id, String pool, ObjectNode options, String artifactId, Path runDir) {
       this.id = id;
