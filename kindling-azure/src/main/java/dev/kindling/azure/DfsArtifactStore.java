@@ -1,0 +1,512 @@
+package dev.kindling.azure;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.http.HttpClients;
+import dev.kindling.core.http.HttpErrors;
+import dev.kindling.core.http.RetryPolicy;
+import dev.kindling.core.http.RetrySafe;
+import dev.kindling.core.http.TokenProvider;
+import dev.kindling.core.spi.ArtifactStore;
+import dev.kindling.core.spi.StoredFile;
+import dev.kindling.core.time.Scheduler;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link ArtifactStore} on ADLS Gen2 or OneLake, speaking the DFS REST protocol ({@code
+ * platform-apis.md} §5) with OkHttp through core's {@link HttpClients}. Addressed by an {@code
+ * abfss://<filesystem>@<host>/<path>} artifacts root; requests go to {@code https://<host>} unless
+ * an endpoint override says otherwise (an emulator's {@code http://127.0.0.1:PORT}).
+ *
+ * <p><b>Why not the official Data Lake client.</b> {@code azure-storage-file-datalake} refuses a
+ * bearer token over plain {@code http} (build-notes.md pitfall 6), which rules out loopback
+ * emulators unless they serve https with generated certificates and the tests trust them all. Going
+ * through our own HTTP stack also gives every Kindling call one retry policy (Retry-After, budget,
+ * idempotency rules), one redacting logger and one set of timeouts, and keeps the chunked append
+ * loop — how much is buffered, what is retried — under our control. The protocol is five requests;
+ * the Azure SDK would add Reactor, its own retry and its own logging for them.
+ *
+ * <p><b>Upload.</b> {@code PUT ?resource=file} of a temporary name beside the target, then {@code
+ * PATCH ?action=append&position=N} per chunk (default {@value #DEFAULT_CHUNK_SIZE} bytes, read from
+ * the input stream one chunk at a time, so at most one chunk is in memory), then {@code PATCH
+ * ?action=flush&position=<length>}, then a rename into place ({@code PUT} with {@code
+ * x-ms-rename-source}). Blobs are content-addressed and manifests small, but the rename still
+ * matters: a create makes an empty file visible at once, so an upload that dies half-way would
+ * leave a truncated file at the final path that {@link #exists} reports and the next deploy skips.
+ * With the rename, the final path only ever holds complete files. Appends and flushes carry their
+ * position, so a replayed one is harmless and they are marked {@link RetrySafe}; the chunk is a
+ * byte array, so it can be sent again.
+ */
+public final class DfsArtifactStore implements ArtifactStore {
+  /** The default append chunk: 8 MiB. */
+  public static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
+  /** The {@code x-ms-version} sent. */
+  public static final String API_VERSION = "2023-11-03";
+
+  /** Name prefix of in-flight uploads; never listed. */
+  static final String TEMP_PREFIX = ".kindling-upload-";
+
+  private static final Logger log = LoggerFactory.getLogger(DfsArtifactStore.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern ABFSS =
+      Pattern.compile("abfss://([^@/]+)@([^/]+)(?:/(.*))?", Pattern.CASE_INSENSITIVE);
+  private static final MediaType OCTETS = MediaType.get("application/octet-stream");
+
+  private final OkHttpClient http;
+  private final String filesystem;
+  private final String host;
+  private final String rootPath;
+  private final HttpUrl endpoint;
+  private final int chunkSize;
+  private final String platform;
+
+  private DfsArtifactStore(Builder b) {
+    Matcher m = ABFSS.matcher(Objects.requireNonNull(b.root, "root"));
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "not an abfss://<filesystem>@<host>/<path> location: " + b.root);
+    }
+    filesystem = m.group(1);
+    host = m.group(2);
+    rootPath = trimSlashes(m.group(3) == null ? "" : m.group(3));
+    URI ep = b.endpoint != null ? b.endpoint : URI.create("https://" + host);
+    HttpUrl parsed = HttpUrl.parse(ep.toString());
+    if (parsed == null) {
+      throw new IllegalArgumentException("not an http(s) endpoint: " + ep);
+    }
+    endpoint = parsed;
+    if (b.chunkSize < 1) {
+      throw new IllegalArgumentException("chunkSize must be positive: " + b.chunkSize);
+    }
+    chunkSize = b.chunkSize;
+    platform = b.platform;
+    if (b.client != null) {
+      http = b.client;
+    } else {
+      HttpClients.Builder hb =
+          HttpClients.builder()
+              .platform(platform)
+              .auth(
+                  Objects.requireNonNull(b.tokens, "tokens or client"),
+                  AzureCredentials.STORAGE_SCOPE)
+              .retryPolicy(b.retryPolicy);
+      if (b.scheduler != null) {
+        hb.scheduler(b.scheduler);
+      }
+      http = hb.build();
+    }
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The filesystem (container; the workspace on OneLake). */
+  public String filesystem() {
+    return filesystem;
+  }
+
+  /** The root path inside the filesystem, without slashes at either end; may be empty. */
+  public String rootPath() {
+    return rootPath;
+  }
+
+  /** The endpoint requests go to. */
+  public URI endpoint() {
+    return endpoint.uri();
+  }
+
+  @Override
+  public String locate(String path) {
+    return "abfss://" + filesystem + "@" + host + "/" + full(path);
+  }
+
+  @Override
+  public boolean exists(String path) {
+    Request req = base(url(full(path))).head().build();
+    try (Response r = call(req, "checking " + path)) {
+      if (r.code() == 404) {
+        return false;
+      }
+      require(r, "checking " + path);
+      return !"directory".equalsIgnoreCase(r.header("x-ms-resource-type"));
+    }
+  }
+
+  @Override
+  public void upload(String path, InputStream data, long size) {
+    String target = full(path);
+    int slash = target.lastIndexOf('/');
+    String dir = slash < 0 ? "" : target.substring(0, slash + 1);
+    String temp = dir + TEMP_PREFIX + UUID.randomUUID() + "-" + target.substring(slash + 1);
+    boolean done = false;
+    try {
+      create(temp, path);
+      long position = appendAll(temp, data, size, path);
+      flush(temp, position, path);
+      rename(temp, target, size, path);
+      done = true;
+      log.debug("uploaded {} ({} bytes)", path, size);
+    } finally {
+      if (!done) {
+        deleteQuietly(temp);
+      }
+    }
+  }
+
+  private void create(String temp, String path) {
+    Request req =
+        base(url(temp).newBuilder().addQueryParameter("resource", "file").build())
+            .put(RequestBody.create(new byte[0], null))
+            .build();
+    try (Response r = call(req, "creating " + path)) {
+      require(r, "creating " + path);
+    }
+  }
+
+  private long appendAll(String temp, InputStream data, long size, String path) {
+    byte[] buf = new byte[(int) Math.min(chunkSize, Math.max(size, 1))];
+    long position = 0;
+    try {
+      while (true) {
+        int n = data.readNBytes(buf, 0, buf.length);
+        if (n <= 0) {
+          break;
+        }
+        HttpUrl u =
+            url(temp)
+                .newBuilder()
+                .addQueryParameter("action", "append")
+                .addQueryParameter("position", Long.toString(position))
+                .build();
+        Request req =
+            base(u)
+                .patch(RequestBody.create(buf, OCTETS, 0, n))
+                .tag(RetrySafe.class, RetrySafe.INSTANCE)
+                .build();
+        try (Response r = call(req, "uploading " + path)) {
+          require(r, "uploading " + path);
+        }
+        position += n;
+        if (n < buf.length) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      throw new KindlingException("reading the data for " + path + " failed: " + e.getMessage(), e);
+    }
+    if (position != size) {
+      throw new KindlingException(
+          "upload of " + path + " announced " + size + " bytes but sent " + position);
+    }
+    return position;
+  }
+
+  private void flush(String temp, long position, String path) {
+    HttpUrl u =
+        url(temp)
+            .newBuilder()
+            .addQueryParameter("action", "flush")
+            .addQueryParameter("position", Long.toString(position))
+            .addQueryParameter("close", "true")
+            .build();
+    Request req =
+        base(u)
+            .patch(RequestBody.create(new byte[0], null))
+            .tag(RetrySafe.class, RetrySafe.INSTANCE)
+            .build();
+    try (Response r = call(req, "uploading " + path)) {
+      require(r, "uploading " + path);
+    }
+  }
+
+  private void rename(String temp, String target, long size, String path) {
+    String source = "/" + encodePath(filesystem) + "/" + encodePath(temp);
+    Request req =
+        base(url(target))
+            .put(RequestBody.create(new byte[0], null))
+            .header("x-ms-rename-source", source)
+            .build();
+    try (Response r = call(req, "moving " + path + " into place")) {
+      if (r.code() == 404 && sizeOf(target).orElse(-1L) == size) {
+        return; // a retried rename whose first attempt succeeded
+      }
+      require(r, "moving " + path + " into place");
+    }
+  }
+
+  private Optional<Long> sizeOf(String fullPath) {
+    try (Response r = call(base(url(fullPath)).head().build(), "checking " + fullPath)) {
+      if (!r.isSuccessful()) {
+        return Optional.empty();
+      }
+      String len = r.header("Content-Length");
+      return len == null ? Optional.empty() : Optional.of(Long.parseLong(len));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public InputStream read(String path) throws NotFoundException {
+    Request req = base(url(full(path))).get().build();
+    Response r = call(req, "reading " + path);
+    boolean ok = false;
+    try {
+      if (r.code() == 404) {
+        throw new NotFoundException(
+            (platform == null ? "" : platform + ": ") + "no file at " + locate(path));
+      }
+      require(r, "reading " + path);
+      ResponseBody body = r.body();
+      ok = true;
+      return new FilterInputStream(body.byteStream()) {
+        @Override
+        public void close() throws IOException {
+          try {
+            super.close();
+          } finally {
+            r.close();
+          }
+        }
+      };
+    } finally {
+      if (!ok) {
+        r.close();
+      }
+    }
+  }
+
+  @Override
+  public List<StoredFile> list(String prefix) {
+    String dir = full(prefix);
+    List<StoredFile> files = new ArrayList<>();
+    String continuation = null;
+    String strip = rootPath.isEmpty() ? "" : rootPath + "/";
+    do {
+      HttpUrl.Builder u =
+          endpoint
+              .newBuilder()
+              .addPathSegment(filesystem)
+              .addQueryParameter("resource", "filesystem")
+              .addQueryParameter("recursive", "true")
+              .addQueryParameter("directory", dir);
+      if (continuation != null) {
+        u.addQueryParameter("continuation", continuation);
+      }
+      try (Response r = call(base(u.build()).get().build(), "listing " + prefix)) {
+        if (r.code() == 404) {
+          return List.of();
+        }
+        require(r, "listing " + prefix);
+        JsonNode root = JSON.readTree(r.body().byteStream());
+        for (JsonNode p : root.path("paths")) {
+          if (p.path("isDirectory").asBoolean(false)) {
+            continue;
+          }
+          String name = p.path("name").asText();
+          if (name.substring(name.lastIndexOf('/') + 1).startsWith(TEMP_PREFIX)
+              || !name.startsWith(strip)) {
+            continue;
+          }
+          files.add(
+              new StoredFile(name.substring(strip.length()), p.path("contentLength").asLong()));
+        }
+        continuation = r.header("x-ms-continuation");
+        if (continuation != null && continuation.isBlank()) {
+          continuation = null;
+        }
+      } catch (IOException e) {
+        throw new KindlingException(
+            "listing " + prefix + ": unreadable answer: " + e.getMessage(), e);
+      }
+    } while (continuation != null);
+    files.sort(Comparator.comparing(StoredFile::path));
+    return files;
+  }
+
+  @Override
+  public boolean delete(String path) {
+    try (Response r = call(base(url(full(path))).delete().build(), "deleting " + path)) {
+      if (r.code() == 404) {
+        return false;
+      }
+      require(r, "deleting " + path);
+      return true;
+    }
+  }
+
+  private void deleteQuietly(String fullPath) {
+    try {
+      // best effort: a stray temporary file is never listed nor read
+      call(base(url(fullPath)).delete().build(), "deleting " + fullPath).close();
+    } catch (RuntimeException e) {
+      log.debug("could not delete the temporary {}: {}", fullPath, e.toString());
+    }
+  }
+
+  private String full(String path) {
+    if (path == null || path.startsWith("/") || path.contains("\\")) {
+      throw new IllegalArgumentException("not a relative store path: " + path);
+    }
+    String p = trimSlashes(path);
+    for (String segment : p.split("/", -1)) {
+      if (!p.isEmpty() && (segment.isEmpty() || segment.equals(".") || segment.equals(".."))) {
+        throw new IllegalArgumentException("not a relative store path: " + path);
+      }
+    }
+    if (rootPath.isEmpty()) {
+      return p;
+    }
+    return p.isEmpty() ? rootPath : rootPath + "/" + p;
+  }
+
+  private HttpUrl url(String fullPath) {
+    HttpUrl.Builder u = endpoint.newBuilder().addPathSegment(filesystem);
+    for (String s : fullPath.split("/")) {
+      if (!s.isEmpty()) {
+        u.addPathSegment(s);
+      }
+    }
+    return u.build();
+  }
+
+  private static Request.Builder base(HttpUrl url) {
+    return new Request.Builder().url(url).header("x-ms-version", API_VERSION);
+  }
+
+  private Response call(Request req, String operation) {
+    try {
+      return http.newCall(req).execute();
+    } catch (IOException e) {
+      throw HttpErrors.fromFailure(e, operation, platform);
+    }
+  }
+
+  private void require(Response r, String operation) {
+    HttpErrors.requireSuccess(r, operation, platform, DfsErrors.INSTANCE);
+  }
+
+  private static String encodePath(String path) {
+    StringBuilder sb = new StringBuilder();
+    for (String s : path.split("/")) {
+      if (sb.length() > 0) {
+        sb.append('/');
+      }
+      sb.append(
+          java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8)
+              .replace("+", "%20"));
+    }
+    return sb.toString();
+  }
+
+  private static String trimSlashes(String s) {
+    int a = 0;
+    int b = s.length();
+    while (a < b && s.charAt(a) == '/') {
+      a++;
+    }
+    while (b > a && s.charAt(b - 1) == '/') {
+      b--;
+    }
+    return s.substring(a, b);
+  }
+
+  @Override
+  public String toString() {
+    return "DfsArtifactStore{" + locate("").replaceAll("/$", "") + " via " + endpoint + "}";
+  }
+
+  /** Builds a {@link DfsArtifactStore}. */
+  public static final class Builder {
+    private String root;
+    private URI endpoint;
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private String platform = "azure-storage";
+    private OkHttpClient client;
+    private TokenProvider tokens;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private Scheduler scheduler;
+
+    private Builder() {}
+
+    /** The artifacts root, {@code abfss://<filesystem>@<host>/<path>}. */
+    public Builder root(String abfssRoot) {
+      this.root = abfssRoot;
+      return this;
+    }
+
+    /** Where requests go instead of {@code https://<host>} (e.g. an emulator). */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /** The append chunk size in bytes (default 8 MiB). */
+    public Builder chunkSize(int bytes) {
+      this.chunkSize = bytes;
+      return this;
+    }
+
+    /** The platform id used in messages (default {@code azure-storage}). */
+    public Builder platform(String platform) {
+      this.platform = platform;
+      return this;
+    }
+
+    /**
+     * Storage-audience tokens ({@link AzureCredentials#STORAGE_SCOPE}); the store builds its client
+     * with {@link HttpClients}.
+     */
+    public Builder tokens(TokenProvider tokens) {
+      this.tokens = tokens;
+      return this;
+    }
+
+    /** The retry policy of the client the store builds (default {@link RetryPolicy#defaults()}). */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** The time source of the client the store builds (retry waits, token expiry). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** A ready client (it must send storage-audience tokens); overrides {@link #tokens}. */
+    public Builder client(OkHttpClient client) {
+      this.client = client;
+      return this;
+    }
+
+    public DfsArtifactStore build() {
+      return new DfsArtifactStore(this);
+    }
+  }
+}

@@ -1,0 +1,571 @@
+package dev.kindling.synapse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.BootstrapShim;
+import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.deploy.Release;
+import dev.kindling.core.deploy.ReleasePublisher;
+import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunTags;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.run.JobInfo;
+import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunState;
+import dev.kindling.core.spi.ArtifactStore;
+import dev.kindling.core.spi.PlatformService;
+import dev.kindling.core.time.Scheduler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Azure Synapse Analytics: releases are stored in ADLS Gen2 below {@code artifacts_path}, a job is
+ * a Spark job definition (SJD) artifact whose main file is the bootstrap shim and whose arguments
+ * point at the release, and a run is a Livy batch built from the definition plus the run's own
+ * arguments (per-run parameters and the run tag; {@code execute} cannot carry them).
+ *
+ * <p>Run ids are {@code <pool>:<batch id>:<run tag>:<app>} ({@link SynapseRunId}).
+ */
+public final class SynapsePlatformService implements PlatformService {
+  /** The platform id. */
+  public static final String ID = "synapse";
+
+  /**
+   * The run tag in a definition's own arguments, used when the definition is run outside Kindling
+   * (Synapse Studio, a pipeline): such runs write {@code runs/manual/result.json}.
+   */
+  static final String MANUAL_RUN_TAG = "manual";
+
+  /** The folder Kindling's definitions are filed under in Synapse Studio. */
+  static final String FOLDER = "kindling";
+
+  private static final Logger log = LoggerFactory.getLogger(SynapsePlatformService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int LOG_PAGE = 100;
+  private static final int MAX_LOG_LINES = 20_000;
+  private static final Duration NOT_FOUND_RETRY = Duration.ofSeconds(1);
+
+  private final SynapseSettings settings;
+  private final Supplier<SynapseClient> client;
+  private final Supplier<ArtifactStore> store;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final Options options;
+
+  /**
+   * Tuning of the service.
+   *
+   * @param pollInterval how often a wait polls a run's status (Synapse throttles at about 2
+   *     requests per second per workspace); default 5 s
+   * @param notFoundGrace how long a definition that is not found is asked for again before a run
+   *     gives up (a definition written a moment ago can be missing for a few seconds); default 15 s
+   */
+  public record Options(Duration pollInterval, Duration notFoundGrace) {
+    public Options {
+      Objects.requireNonNull(pollInterval, "pollInterval");
+      Objects.requireNonNull(notFoundGrace, "notFoundGrace");
+    }
+
+    public static Options defaults() {
+      return new Options(Duration.ofSeconds(5), Duration.ofSeconds(15));
+    }
+  }
+
+  SynapsePlatformService(
+      SynapseSettings settings,
+      Supplier<SynapseClient> client,
+      Supplier<ArtifactStore> store,
+      Scheduler scheduler,
+      Clock clock,
+      Options options) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.client = memoize(Objects.requireNonNull(client, "client"));
+    this.store = memoize(Objects.requireNonNull(store, "store"));
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /** The target's settings. */
+  public SynapseSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public String platformId() {
+    return ID;
+  }
+
+  @Override
+  public Duration pollInterval() {
+    return options.pollInterval();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Deploy
+
+  @Override
+  public DeploymentResult deploySparkJob(AppFiles app, JobConfig config) {
+    String name = config.jobName().orElse(app.appName());
+    String pool = config.sparkPoolName().orElse(settings.sparkPoolName());
+    Release release =
+        new ReleasePublisher(store.get(), ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+    ObjectNode resource = definition(name, pool, app, release, config);
+    client.get().putJobDefinition(name, resource);
+    log.info(
+        "job {} now runs release {} of {} on pool {}", name, release.id(), app.appName(), pool);
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("workspace", settings.workspaceUrl().toString());
+    meta.put("spark_pool", pool);
+    meta.put("artifacts_path", settings.artifactsPath().toString());
+    return new DeploymentResult(
+        name,
+        location(release.manifestPath()),
+        release.id(),
+        ID,
+        release.filesTotal(),
+        release.filesUploaded(),
+        release.bytesUploaded(),
+        meta);
+  }
+
+  /**
+   * The SJD resource for a release: the shim (or app jar) as main file, args naming the release.
+   */
+  ObjectNode definition(String name, String pool, AppFiles app, Release release, JobConfig config) {
+    SynapseJobRules.NodeSize driver =
+        SynapseJobRules.size(config.driverCores(), config.driverMemory());
+    SynapseJobRules.NodeSize executor =
+        SynapseJobRules.size(config.executorCores(), config.executorMemory());
+    Map<String, String> defaults = new TreeMap<>(config.parameters());
+
+    ObjectNode job = JSON.createObjectNode();
+    job.put("name", name);
+    ArrayNode args = job.putArray("args");
+    if (app.runtime() == AppFiles.Runtime.PYTHON) {
+      job.put("file", location(release.blob(app.launcher())));
+      BootstrapShim.arguments(
+              settings.artifactsPath().toString(),
+              app.appName(),
+              release.id(),
+              MANUAL_RUN_TAG,
+              defaults)
+          .forEach(args::add);
+    } else {
+      String jar = app.appJar().orElse(app.launcher());
+      job.put("file", location(release.blob(jar)));
+      job.put(
+          "className",
+          app.mainClass().orElseThrow(() -> new KindlingException("a JVM app needs a main class")));
+      ArrayNode jars = job.putArray("jars");
+      app.jars().forEach(j -> jars.add(location(release.blob(j))));
+      jvmArguments(app.appName(), release.id(), MANUAL_RUN_TAG, defaults).forEach(args::add);
+    }
+    ObjectNode conf = job.putObject("conf");
+    new TreeMap<>(config.sparkConf()).forEach(conf::put);
+    job.put("driverMemory", driver.memory().toString());
+    job.put("driverCores", driver.cores());
+    job.put("executorMemory", executor.memory().toString());
+    job.put("executorCores", executor.cores());
+    job.put("numExecutors", config.executors().orElse(SynapseJobRules.DEFAULT_EXECUTORS));
+
+    ObjectNode props = JSON.createObjectNode();
+    props.put(
+        "description",
+        config
+            .description()
+            .orElse(
+                "Kindling: " + app.appName() + " " + app.version() + ", release " + release.id()));
+    ObjectNode target = props.putObject("targetBigDataPool");
+    target.put("referenceName", pool);
+    target.put("type", "BigDataPoolReference");
+    props.put("language", app.runtime() == AppFiles.Runtime.PYTHON ? "python" : "scala");
+    props.set("jobProperties", job);
+    props.putObject("folder").put("name", FOLDER);
+
+    ObjectNode resource = JSON.createObjectNode();
+    resource.put("name", name);
+    resource.set("properties", props);
+    return resource;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Run
+
+  @Override
+  public String runSparkJob(String jobId, Map<String, String> params) {
+    JsonNode definition = definitionForRun(jobId);
+    JsonNode props = definition.path("properties");
+    JsonNode job = props.path("jobProperties");
+    String pool = props.path("targetBigDataPool").path("referenceName").asText("");
+    if (pool.isEmpty()) {
+      pool = settings.sparkPoolName();
+    }
+    DeployedArgs deployed = DeployedArgs.read(job.path("args"));
+    if (deployed.app() == null || deployed.release() == null) {
+      throw new KindlingException(
+          "Spark job definition '"
+              + jobId
+              + "' was not deployed by Kindling (its arguments name no release); deploy it with"
+              + " `kindling deploy`");
+    }
+    Map<String, String> merged = new LinkedHashMap<>(deployed.parameters());
+    merged.putAll(new TreeMap<>(params));
+    String runTag = RunTags.newTag(clock);
+    boolean python = !job.hasNonNull("className") || job.path("className").asText().isEmpty();
+    List<String> args =
+        python
+            ? BootstrapShim.arguments(
+                deployed.root() != null ? deployed.root() : settings.artifactsPath().toString(),
+                deployed.app(),
+                deployed.release(),
+                runTag,
+                merged)
+            : jvmArguments(deployed.app(), deployed.release(), runTag, merged);
+
+    ObjectNode batch = JSON.createObjectNode();
+    batch.put("name", jobId);
+    batch.put("file", job.path("file").asText());
+    if (!python) {
+      batch.put("className", job.path("className").asText());
+    }
+    ArrayNode argsNode = batch.putArray("args");
+    args.forEach(argsNode::add);
+    for (String list : List.of("jars", "pyFiles", "files", "archives")) {
+      if (job.path(list).isArray() && !job.path(list).isEmpty()) {
+        batch.set(list, job.path(list).deepCopy());
+      }
+    }
+    ObjectNode conf = batch.putObject("conf");
+    job.path("conf").properties().forEach(e -> conf.put(e.getKey(), e.getValue().asText()));
+    for (String key : List.of("driverMemory", "executorMemory")) {
+      if (job.hasNonNull(key)) {
+        batch.put(key, job.path(key).asText());
+      }
+    }
+    for (String key : List.of("driverCores", "executorCores", "numExecutors")) {
+      if (job.hasNonNull(key)) {
+        batch.put(key, job.path(key).asInt());
+      }
+    }
+    ObjectNode tags = batch.putObject("tags");
+    tags.put("kindling_job", jobId);
+    tags.put("kindling_run_tag", runTag);
+
+    JsonNode submitted = client.get().submitBatch(pool, batch);
+    SynapseRunId id = new SynapseRunId(pool, submitted.path("id").asInt(), runTag, deployed.app());
+    log.info(
+        "{} started: job {} release {} (Livy batch {})",
+        id,
+        jobId,
+        deployed.release(),
+        id.batchId());
+    return id.toString();
+  }
+
+  /** The definition, asking again for a while when it is not found (fresh definitions lag). */
+  private JsonNode definitionForRun(String jobId) {
+    Instant deadline = scheduler.now().plus(options.notFoundGrace());
+    while (true) {
+      Optional<JsonNode> d = client.get().getJobDefinition(jobId);
+      if (d.isPresent()) {
+        return d.get();
+      }
+      if (!scheduler.now().plus(NOT_FOUND_RETRY).isBefore(deadline)) {
+        throw new NotFoundException(
+            "no Spark job definition '"
+                + jobId
+                + "' in Synapse workspace "
+                + settings.workspaceUrl()
+                + "; deploy it first or see `kindling jobs`");
+      }
+      log.debug("definition {} not found yet; asking again in {}", jobId, NOT_FOUND_RETRY);
+      try {
+        scheduler.sleep(NOT_FOUND_RETRY);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KindlingException("interrupted while starting a run of " + jobId, e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Status, cancel, logs
+
+  @Override
+  public JobStatus getJobStatus(String runId) {
+    SynapseRunId id = SynapseRunId.parse(runId);
+    JsonNode batch = batch(id);
+    String state = batch.path("state").asText("");
+    String result = batch.path("result").asText("");
+    RunState mapped = LivyStates.map(state, result);
+    String platformState =
+        LivyStates.isTerminal(state) && !result.isEmpty() ? state + "/" + result : state;
+    JsonNode scheduler = batch.path("schedulerInfo");
+    JsonNode livy = batch.path("livyInfo");
+    Optional<Instant> start =
+        firstTime(scheduler, "scheduledAt", "submittedAt")
+            .or(() -> firstTime(livy, "startingAt", "runningAt"));
+    Optional<Instant> end =
+        mapped.isTerminal()
+            ? firstTime(scheduler, "endedAt")
+                .or(() -> firstTime(livy, "successAt", "deadAt", "killedAt"))
+            : Optional.empty();
+    Optional<String> error = Optional.empty();
+    if (mapped == RunState.FAILED) {
+      error =
+          resultJson(id)
+              .flatMap(SynapsePlatformService::resultError)
+              .or(() -> errorInfo(batch))
+              .or(() -> Optional.of("the Spark batch ended " + state));
+    } else if (mapped == RunState.CANCELLED) {
+      error = Optional.of("cancelled");
+    }
+    return new JobStatus(
+        runId,
+        mapped,
+        platformState,
+        start,
+        end,
+        error,
+        Optional.of(location(RemoteLayout.runDir(id.app(), id.runTag()))));
+  }
+
+  @Override
+  public boolean cancelJob(String runId) {
+    SynapseRunId id = SynapseRunId.parse(runId);
+    JsonNode batch = batch(id);
+    if (LivyStates.isTerminal(batch.path("state").asText(""))) {
+      return false;
+    }
+    boolean cancelled = client.get().cancelBatch(id.pool(), id.batchId());
+    if (cancelled) {
+      log.info("{} cancel requested", id);
+    }
+    return cancelled;
+  }
+
+  @Override
+  public RunLogs logs(String runId) {
+    SynapseRunId id = SynapseRunId.parse(runId);
+    StringBuilder out = new StringBuilder();
+    int from = 0;
+    while (from < MAX_LOG_LINES) {
+      JsonNode page = client.get().batchLog(id.pool(), id.batchId(), from, LOG_PAGE);
+      JsonNode lines = page.path("log");
+      lines.forEach(l -> out.append(l.asText()).append('\n'));
+      int total = page.path("total").asInt(0);
+      int pageFrom = page.path("from").asInt(from);
+      int next = pageFrom + lines.size();
+      if (lines.isEmpty() || next >= total || next <= from) {
+        break;
+      }
+      from = next;
+    }
+    return new RunLogs(
+        runId,
+        out.toString(),
+        resultJson(id),
+        Optional.of(location(RemoteLayout.resultPath(id.app(), id.runTag()))));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Jobs
+
+  @Override
+  public boolean deleteJob(String jobId) {
+    boolean deleted = client.get().deleteJobDefinition(jobId);
+    if (deleted) {
+      log.info("job {} deleted", jobId);
+    }
+    return deleted;
+  }
+
+  @Override
+  public List<JobInfo> listJobs() {
+    List<JobInfo> jobs = new ArrayList<>();
+    for (JsonNode d : client.get().listJobDefinitions()) {
+      JsonNode props = d.path("properties");
+      DeployedArgs args = DeployedArgs.read(props.path("jobProperties").path("args"));
+      if (args.release() == null || args.app() == null) {
+        continue;
+      }
+      String name = d.path("name").asText();
+      jobs.add(
+          new JobInfo(
+              name,
+              name,
+              Map.of(
+                  "app", args.app(),
+                  "release", args.release(),
+                  "spark_pool", props.path("targetBigDataPool").path("referenceName").asText(""))));
+    }
+    jobs.sort(java.util.Comparator.comparing(JobInfo::name));
+    return jobs;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private JsonNode batch(SynapseRunId id) {
+    return client
+        .get()
+        .getBatch(id.pool(), id.batchId())
+        .orElseThrow(
+            () ->
+                new NotFoundException(
+                    "no Spark batch "
+                        + id.batchId()
+                        + " on pool '"
+                        + id.pool()
+                        + "' of "
+                        + settings.workspaceUrl()
+                        + " (run "
+                        + id
+                        + "); Synapse keeps finished batches only for a while"));
+  }
+
+  private Optional<String> resultJson(SynapseRunId id) {
+    try (InputStream in = store.get().read(RemoteLayout.resultPath(id.app(), id.runTag()))) {
+      return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new KindlingException(
+          "reading the result of run " + id + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<String> resultError(String json) {
+    try {
+      JsonNode r = JSON.readTree(json);
+      JsonNode e = r.path("error");
+      return e.isNull() || e.isMissingNode() || e.asText().isBlank()
+          ? Optional.empty()
+          : Optional.of(e.asText());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<String> errorInfo(JsonNode batch) {
+    List<String> messages = new ArrayList<>();
+    batch
+        .path("errorInfo")
+        .forEach(
+            e -> {
+              String m = e.path("message").asText("");
+              String code = e.path("errorCode").asText("");
+              if (!m.isEmpty() || !code.isEmpty()) {
+                messages.add(code.isEmpty() ? m : code + ": " + m);
+              }
+            });
+    return messages.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", messages));
+  }
+
+  private static Optional<Instant> firstTime(JsonNode node, String... fields) {
+    for (String f : fields) {
+      JsonNode v = node.path(f);
+      if (v.isTextual() && !v.asText().isBlank()) {
+        try {
+          return Optional.of(OffsetDateTime.parse(v.asText()).toInstant());
+        } catch (DateTimeParseException e) {
+          try {
+            return Optional.of(Instant.parse(v.asText()));
+          } catch (DateTimeParseException ignored) {
+            // an unreadable time is left out, not an error
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String location(String relative) {
+    return settings.artifactsPath().resolve(relative);
+  }
+
+  /** A JVM app's arguments: the Kindling tokens, then {@code key=value} per parameter. */
+  static List<String> jvmArguments(
+      String app, String release, String runTag, Map<String, String> params) {
+    List<String> out = new ArrayList<>();
+    out.add(BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_APP + "=" + app);
+    out.add(BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RELEASE + "=" + release);
+    out.add(BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RUN_TAG + "=" + runTag);
+    params.forEach((k, v) -> out.add(k + "=" + v));
+    return out;
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> s) {
+    return new Supplier<>() {
+      private volatile T value;
+
+      @Override
+      public T get() {
+        T v = value;
+        if (v == null) {
+          synchronized (this) {
+            v = value;
+            if (v == null) {
+              v = Objects.requireNonNull(s.get());
+              value = v;
+            }
+          }
+        }
+        return v;
+      }
+    };
+  }
+
+  /** What a definition's arguments say: root, app, release and default parameters. */
+  record DeployedArgs(String root, String app, String release, Map<String, String> parameters) {
+    static DeployedArgs read(JsonNode args) {
+      String root = null;
+      String app = null;
+      String release = null;
+      Map<String, String> params = new LinkedHashMap<>();
+      for (JsonNode a : args) {
+        String t = a.asText("");
+        boolean token = t.startsWith(BootstrapShim.TOKEN_PREFIX);
+        String kv = token ? t.substring(BootstrapShim.TOKEN_PREFIX.length()) : t;
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          continue;
+        }
+        String k = kv.substring(0, eq);
+        String v = kv.substring(eq + 1);
+        switch (k) {
+          case BootstrapShim.KEY_ARTIFACTS_ROOT -> root = v;
+          case BootstrapShim.KEY_APP -> app = v;
+          case BootstrapShim.KEY_RELEASE -> release = v;
+          case BootstrapShim.KEY_RUN_TAG -> {
+            // the definition's own tag; every Kindling run gets a fresh one
+          }
+          default -> params.put(k, v);
+        }
+      }
+      return new DeployedArgs(root, app, release, params);
+    }
+  }
+}
