@@ -43,7 +43,9 @@ final class FabricJobRules implements JobConfigValidator {
         "driver_cores",
         "driver_memory",
         "lakehouse_id",
-        "environment_id");
+        "environment_id",
+        // a target-level setting that the config reader files among the job defaults
+        "artifacts_path");
   }
 
   @Override

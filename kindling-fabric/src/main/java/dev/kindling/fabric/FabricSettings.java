@@ -69,15 +69,14 @@ public record FabricSettings(
   /** The settings of {@code target}; call {@link #validate} first for friendly messages. */
   public static FabricSettings from(TargetConfig target) {
     String ws = target.setting("workspace_id").orElse("");
-    String lh = target.setting("lakehouse_id").orElse("");
+    String lh = value(target, "lakehouse_id").orElse("");
     return new FabricSettings(
         ws,
         lh,
-        target
-            .setting("artifacts_path")
+        value(target, "artifacts_path")
             .map(p -> p.replaceAll("/+$", ""))
             .orElseGet(() -> defaultArtifactsPath(ws, lh)),
-        target.setting("environment_id").filter(s -> !s.isBlank()),
+        value(target, "environment_id").filter(s -> !s.isBlank()),
         URI.create(target.setting("api_url").orElse(DEFAULT_API_URL).replaceAll("/+$", "")),
         URI.create(target.setting("onelake_url").orElse(DEFAULT_ONELAKE_URL).replaceAll("/+$", "")),
         target
@@ -93,8 +92,7 @@ public record FabricSettings(
     guid(target, "workspace_id", true, at, problems);
     guid(target, "lakehouse_id", true, at, problems);
     guid(target, "environment_id", false, at, problems);
-    target
-        .setting("artifacts_path")
+    value(target, "artifacts_path")
         .filter(p -> !ABFSS.matcher(p).matches())
         .ifPresent(
             p ->
@@ -154,9 +152,26 @@ public record FabricSettings(
     }
   }
 
+  /**
+   * A target setting; {@code lakehouse_id}, {@code environment_id} and {@code artifacts_path} are
+   * also job keys, so a target's value of them arrives among its job defaults.
+   */
+  static Optional<String> value(TargetConfig target, String key) {
+    Optional<String> direct = target.setting(key);
+    if (direct.isPresent()) {
+      return direct;
+    }
+    return switch (key) {
+      case "lakehouse_id" -> target.jobDefaults().lakehouseId();
+      case "environment_id" -> target.jobDefaults().environmentId();
+      case "artifacts_path" -> target.jobDefaults().artifactsPath();
+      default -> Optional.empty();
+    };
+  }
+
   private static void guid(
       TargetConfig target, String key, boolean required, String at, Problems problems) {
-    Optional<String> v = target.setting(key).filter(s -> !s.isBlank());
+    Optional<String> v = value(target, key).filter(s -> !s.isBlank());
     if (v.isEmpty()) {
       if (required) {
         problems.add(
