@@ -306,6 +306,14 @@ public final class FabricEmulator implements Emulator {
     api("GET", "/v1/operations/([^/]+)", this::operationState);
     api("GET", "/v1/operations/([^/]+)/result", this::operationResult);
     api("GET", SJD + "/livySessions", this::livySessions);
+    for (String m : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+      // anything else under /v1: a spec violation if the spec lacks it, else not emulated
+      api(
+          m,
+          "/v1/(?!workspaces/[^/]+/sparkJobDefinitions/[^/]+/livySessions/).*",
+          (r, b) ->
+              error(404, "EntityNotFound", "The Fabric emulator does not emulate " + r.path()));
+    }
     // the Spark monitoring (driver log) API has no OpenAPI document: not spec-checked
     server.route(
         "GET",
@@ -339,11 +347,20 @@ public final class FabricEmulator implements Emulator {
               && !r.header("Content-Type").orElse("").toLowerCase(Locale.ROOT).contains("json")) {
             return violation(r, "a JSON body needs Content-Type: application/json");
           }
-          Optional<String> problem = FabricSpec.get().check(method, r.path(), r.query(), body);
+          String specPath = r.path();
+          if (method.equals("POST") && specPath.matches(".*/items/[^/]+/jobs/instances")) {
+            // the legacy form ?jobType= is still accepted (spec note); check it as the new one
+            specPath =
+                specPath.replaceFirst(
+                    "/jobs/instances$", "/jobs/" + r.param("jobType").orElse("") + "/instances");
+          }
+          Optional<String> problem = FabricSpec.get().check(method, specPath, r.query(), body);
           if (problem.isPresent()) {
             return violation(r, problem.get());
           }
-          if (!r.group(1).equals(workspaceId) && r.path().startsWith("/v1/workspaces/")) {
+          if (!r.groups().isEmpty()
+              && r.path().startsWith("/v1/workspaces/")
+              && !r.group(1).equals(workspaceId)) {
             return error(
                 404,
                 "WorkspaceNotFound",
