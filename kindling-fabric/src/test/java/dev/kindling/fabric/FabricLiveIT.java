@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <p>Run: {@code KINDLING_FABRIC_WORKSPACE_ID=… KINDLING_FABRIC_LAKEHOUSE_ID=… ./mvnw -pl
- * kindling-fabric -am verify -Dit.test=FabricLiveIT}. It deploys {@code examples/hello-python} as
- * a uniquely named Spark Job Definition, runs it with a parameter, waits (Spark start-up on a
- * starter pool takes minutes), checks the result and the logs, and deletes the item again.
+ * kindling-fabric -am verify -Dit.test=FabricLiveIT}. It deploys {@code examples/hello-python} as a
+ * uniquely named Spark Job Definition, runs it with a parameter, waits (Spark start-up on a starter
+ * pool takes minutes), checks the result and the logs, and deletes the item again.
  */
 class FabricLiveIT {
   private static String env(String name) {
@@ -76,7 +76,8 @@ class FabricLiveIT {
             Clock.systemUTC(),
             SystemScheduler.get());
     String job = "kindling-it-" + UUID.randomUUID().toString().substring(0, 8);
-    Path app = Path.of(System.getProperty("kindling.repo.root", "..")).resolve("examples/hello-python");
+    Path app =
+        Path.of(System.getProperty("kindling.repo.root", "..")).resolve("examples/hello-python");
 
     try (Kindling kindling = Kindling.withPlatform(service, new FabricJobRules())) {
       DeploymentResult d =
