@@ -76,6 +76,26 @@ class FabricPlatformServiceTest {
   }
 
   @Test
+  void longRunningOperationsHonourRetryAfterCappedAndFollowLocation() throws Exception {
+    emulator.retryAfterSeconds(45).operationPolls(2);
+    dev.kindling.core.time.ManualScheduler time = new dev.kindling.core.time.ManualScheduler();
+    FabricPlatformService onFakeTime =
+        new FabricPlatformService(FabricTestTargets.settings(emulator), Clock.systemUTC(), time);
+    Path dir = Files.createDirectories(apps.resolve("lro-app"));
+    Files.writeString(dir.resolve("app.yaml"), "name: lro-app\n");
+    Files.writeString(dir.resolve("app.py"), "print('x')\n");
+    try (Kindling k = Kindling.withPlatform(onFakeTime, new FabricJobRules())) {
+      DeploymentResult d = k.deployer().deployAsJob(dir, JobConfig.builder().build());
+      assertThat(d.jobId()).matches("[0-9a-f-]{36}");
+    }
+    // 202 (Retry-After 45, capped at 30), Running, Running, Succeeded, then the result
+    assertThat(time.sleeps())
+        .containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    assertThat(emulator.journal().requests("GET", "/v1/operations/[^/]+")).hasSize(3);
+    assertThat(emulator.journal().requests("GET", "/v1/operations/[^/]+/result")).hasSize(1);
+  }
+
+  @Test
   void statesMapPerThePlatformTable() {
     assertThat(FabricPlatformService.state("NotStarted")).isEqualTo(RunState.PENDING);
     assertThat(FabricPlatformService.state("InProgress")).isEqualTo(RunState.RUNNING);
