@@ -1,0 +1,585 @@
+package dev.kindling.fabric;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.azure.AzureCredentials;
+import dev.kindling.azure.DfsArtifactStore;
+import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.BootstrapShim;
+import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.deploy.Release;
+import dev.kindling.core.deploy.ReleasePublisher;
+import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunTags;
+import dev.kindling.core.error.ConflictException;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.http.HttpClients;
+import dev.kindling.core.http.TokenProvider;
+import dev.kindling.core.run.JobInfo;
+import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunState;
+import dev.kindling.core.spi.PlatformService;
+import dev.kindling.core.time.Scheduler;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Microsoft Fabric: the artifacts root is a OneLake folder (by default the lakehouse's {@code
+ * Files/kindling}), a job is a Spark Job Definition whose main file is the bootstrap shim, and a
+ * run is a job instance of it.
+ *
+ * <ul>
+ *   <li><b>Deploy</b> publishes the release to OneLake, then creates the SJD (display name = job
+ *       name, description = Kindling's marker) with a {@code SparkJobDefinitionV1.json} part, or
+ *       replaces the part of the SJD with that name ({@code updateDefinition}).
+ *   <li><b>Run</b> starts a job instance with {@code executionData} carrying the run's {@code
+ *       commandLineArguments} (the shim's {@code config:} tokens with a fresh run tag and the
+ *       parameters); the run id is {@code fabric:<workspace>:<item>:<instance>:<app>:<run tag>}.
+ *   <li><b>Logs</b> are the driver's stdout (Spark monitoring API, found through the Livy session
+ *       of the job instance) and the shim's {@code result.json} read from OneLake.
+ * </ul>
+ *
+ * <p>HTTP clients are built on first use, with one token provider for both audiences: the Fabric
+ * API scope and the storage scope OneLake needs.
+ */
+public final class FabricPlatformService implements PlatformService {
+  /** The platform id. */
+  public static final String ID = "fabric";
+
+  /** The Fabric API token scope. */
+  public static final String API_SCOPE = "https://api.fabric.microsoft.com/.default";
+
+  /** Starts every description of an SJD deployed by Kindling. */
+  static final String MARKER = "[kindling]";
+
+  /** The run tag of runs started outside Kindling (Fabric portal, schedules). */
+  static final String UNTRACKED_RUN_TAG = "untracked";
+
+  static final String PART = "SparkJobDefinitionV1.json";
+
+  private static final Logger log = LoggerFactory.getLogger(FabricPlatformService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int LOG_TAIL_LINES = 200;
+
+  private final FabricSettings settings;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private volatile DfsArtifactStore store;
+  private volatile FabricClient client;
+
+  @Inject
+  public FabricPlatformService(FabricSettings settings, Clock clock, Scheduler scheduler) {
+    this.settings = settings;
+    this.clock = clock;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public String platformId() {
+    return ID;
+  }
+
+  @Override
+  public Duration pollInterval() {
+    return settings.pollInterval();
+  }
+
+  /** The OneLake artifact store (built on first use). */
+  public DfsArtifactStore store() {
+    DfsArtifactStore s = store;
+    if (s == null) {
+      synchronized (this) {
+        if (store == null) {
+          store =
+              DfsArtifactStore.builder()
+                  .root(settings.artifactsPath())
+                  .endpoint(settings.onelakeUrl())
+                  .platform(ID)
+                  .tokens(tokens())
+                  .scheduler(scheduler)
+                  .build();
+        }
+        s = store;
+      }
+    }
+    return s;
+  }
+
+  private FabricClient client() {
+    FabricClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        if (client == null) {
+          HttpUrl base = HttpUrl.get(settings.apiUrl().toString());
+          client =
+              new FabricClient(
+                  HttpClients.builder()
+                      .platform(ID)
+                      .auth(tokens(), API_SCOPE)
+                      .scheduler(scheduler)
+                      .build(),
+                  base,
+                  settings.workspaceId(),
+                  scheduler);
+        }
+        c = client;
+      }
+    }
+    return c;
+  }
+
+  private TokenProvider tokens;
+
+  private synchronized TokenProvider tokens() {
+    if (tokens == null) {
+      tokens = AzureCredentials.from(settings.auth());
+    }
+    return tokens;
+  }
+
+  // ---------------------------------------------------------------- deploy
+
+  @Override
+  public DeploymentResult deploySparkJob(AppFiles app, JobConfig config) {
+    String name = config.jobName().orElse(app.appName());
+    if (!FabricJobRules.DISPLAY_NAME.matcher(name).matches()) {
+      throw new KindlingException(
+          "'"
+              + name
+              + "' cannot be a Fabric Spark Job Definition name; set job_name to letters,"
+              + " digits, spaces, '.', '_' or '-'");
+    }
+    if (config.executorMemory().isPresent()
+        || config.driverMemory().isPresent()
+        || config.executorCores().isPresent()
+        || config.driverCores().isPresent()) {
+      log.info(
+          "Fabric Spark Job Definitions take executor and driver sizes from their environment"
+              + " (environment_id); the sizes in the job config are checked but not sent");
+    }
+    Release release =
+        new ReleasePublisher(store(), ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+    String lakehouse = config.lakehouseId().orElse(settings.lakehouseId());
+    Optional<String> environment = config.environmentId().or(settings::environmentId);
+    ObjectNode v1 = definitionPayload(app, release, config.parameters(), lakehouse, environment);
+    ObjectNode definition = definition(v1);
+    String description =
+        MARKER
+            + " app="
+            + app.appName()
+            + " release="
+            + release.id()
+            + config.description().map(d -> " - " + d).orElse("");
+
+    FabricClient fabric = client();
+    Optional<JsonNode> existing =
+        fabric.listSparkJobDefinitions().stream()
+            .filter(i -> i.path("displayName").asText().equalsIgnoreCase(name))
+            .findFirst();
+    String itemId;
+    if (existing.isPresent()) {
+      JsonNode item = existing.get();
+      itemId = item.path("id").asText();
+      if (!item.path("description").asText("").startsWith(MARKER)) {
+        throw new ConflictException(
+            "fabric: the workspace already has a Spark Job Definition named '"
+                + name
+                + "' ("
+                + itemId
+                + ") that Kindling did not deploy; choose another job_name or delete that item");
+      }
+      fabric.updateDefinition(itemId, definition);
+      fabric.updateDescription(itemId, description);
+    } else {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("displayName", name);
+      body.put("description", description);
+      body.set("definition", definition);
+      itemId = fabric.createSparkJobDefinition(body).path("id").asText();
+      if (itemId.isEmpty()) {
+        throw new KindlingException("fabric: the created Spark Job Definition has no id");
+      }
+    }
+    log.info("job {} ({}) now runs release {} of {}", name, itemId, release.id(), app.appName());
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("workspace_id", settings.workspaceId());
+    meta.put("item_id", itemId);
+    meta.put("display_name", name);
+    meta.put("executable_file", v1.path("executableFile").asText());
+    return new DeploymentResult(
+        itemId,
+        store().locate(release.manifestPath()),
+        release.id(),
+        ID,
+        release.filesTotal(),
+        release.filesUploaded(),
+        release.bytesUploaded(),
+        meta);
+  }
+
+  private ObjectNode definitionPayload(
+      AppFiles app,
+      Release release,
+      Map<String, String> params,
+      String lakehouse,
+      Optional<String> environment) {
+    boolean jvm = app.runtime() == AppFiles.Runtime.JVM;
+    ObjectNode v1 = JSON.createObjectNode();
+    v1.put("executableFile", store().locate(release.blob(app.launcher())));
+    v1.put("defaultLakehouseArtifactId", lakehouse);
+    v1.put("mainClass", jvm ? app.mainClass().orElse("") : "");
+    v1.putArray("additionalLakehouseIds");
+    v1.putNull("retryPolicy");
+    v1.put(
+        "commandLineArguments",
+        String.join(" ", arguments(jvm, release.app(), release.id(), UNTRACKED_RUN_TAG, params)));
+    ArrayNode libs = v1.putArray("additionalLibraryUris");
+    if (jvm) {
+      app.jars().forEach(j -> libs.add(store().locate(release.blob(j))));
+    }
+    v1.put("language", jvm ? "Java" : "Python");
+    if (environment.isPresent()) {
+      v1.put("environmentArtifactId", environment.get());
+    } else {
+      v1.putNull("environmentArtifactId");
+    }
+    return v1;
+  }
+
+  private List<String> arguments(
+      boolean jvm, String app, String release, String runTag, Map<String, String> params) {
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (e.getValue() != null && e.getValue().codePoints().anyMatch(Character::isWhitespace)) {
+        throw new KindlingException(
+            "run parameter '"
+                + e.getKey()
+                + "' contains whitespace; Fabric passes arguments as one space-separated string,"
+                + " so use a value without spaces");
+      }
+    }
+    String root = store().locate("");
+    try {
+      if (!jvm) {
+        return BootstrapShim.arguments(root, app, release, runTag, params);
+      }
+      List<String> out =
+          new ArrayList<>(BootstrapShim.arguments(root, app, release, runTag, Map.of()));
+      BootstrapShim.arguments(root, app, release, runTag, params).stream()
+          .skip(4)
+          .map(t -> t.substring(BootstrapShim.TOKEN_PREFIX.length()))
+          .forEach(out::add);
+      return out;
+    } catch (IllegalArgumentException e) {
+      throw new KindlingException(e.getMessage(), e);
+    }
+  }
+
+  private static ObjectNode definition(ObjectNode v1) {
+    ObjectNode d = JSON.createObjectNode();
+    d.put("format", "SparkJobDefinitionV1");
+    ObjectNode part = d.putArray("parts").addObject();
+    part.put("path", PART);
+    part.put(
+        "payload",
+        Base64.getEncoder().encodeToString(v1.toString().getBytes(StandardCharsets.UTF_8)));
+    part.put("payloadType", "InlineBase64");
+    return d;
+  }
+
+  // ---------------------------------------------------------------- run
+
+  /** What the stored {@code commandLineArguments} say. */
+  private record StoredArgs(
+      Optional<String> app, Optional<String> release, Map<String, String> defaults) {}
+
+  static StoredArgs parseArguments(String commandLine) {
+    String app = null;
+    String release = null;
+    Map<String, String> defaults = new LinkedHashMap<>();
+    for (String token : commandLine.trim().split("\\s+")) {
+      String kv =
+          token.startsWith(BootstrapShim.TOKEN_PREFIX)
+              ? token.substring(BootstrapShim.TOKEN_PREFIX.length())
+              : token;
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        continue;
+      }
+      String k = kv.substring(0, eq);
+      String v = kv.substring(eq + 1);
+      switch (k) {
+        case BootstrapShim.KEY_APP -> app = v;
+        case BootstrapShim.KEY_RELEASE -> release = v;
+        case BootstrapShim.KEY_ARTIFACTS_ROOT, BootstrapShim.KEY_RUN_TAG -> {}
+        default -> defaults.put(k, v);
+      }
+    }
+    return new StoredArgs(Optional.ofNullable(app), Optional.ofNullable(release), defaults);
+  }
+
+  @Override
+  public String runSparkJob(String jobId, Map<String, String> params) {
+    String itemId = requireItemId(jobId);
+    JsonNode v1 = v1(client().getDefinition(itemId), itemId);
+    StoredArgs stored = parseArguments(v1.path("commandLineArguments").asText(""));
+    if (stored.app().isEmpty() || stored.release().isEmpty()) {
+      throw new KindlingException(
+          "fabric: Spark Job Definition "
+              + itemId
+              + " was not deployed by Kindling (its arguments name no app and release);"
+              + " deploy it with `kindling deploy` first");
+    }
+    boolean jvm =
+        "java".equalsIgnoreCase(v1.path("language").asText(""))
+            || "scala".equalsIgnoreCase(v1.path("language").asText(""));
+    String runTag = RunTags.newTag(clock);
+    Map<String, String> merged = new LinkedHashMap<>(stored.defaults());
+    merged.putAll(params);
+    List<String> args = arguments(jvm, stored.app().get(), stored.release().get(), runTag, merged);
+
+    ObjectNode exec = JSON.createObjectNode();
+    exec.put("executableFile", v1.path("executableFile").asText());
+    exec.put("commandLineArguments", String.join(" ", args));
+    if (jvm) {
+      exec.put("mainClass", v1.path("mainClass").asText(""));
+      exec.set("additionalLibraryUris", v1.path("additionalLibraryUris").deepCopy());
+    }
+    String lakehouse = v1.path("defaultLakehouseArtifactId").asText(settings.lakehouseId());
+    exec.set(
+        "defaultLakehouseId", reference(lakehouse.isEmpty() ? settings.lakehouseId() : lakehouse));
+    String env = v1.path("environmentArtifactId").asText("");
+    if (!env.isEmpty() && !v1.path("environmentArtifactId").isNull()) {
+      exec.set("environmentId", reference(env));
+    }
+    String instanceId = client().run(itemId, exec);
+    FabricRunId runId =
+        new FabricRunId(settings.workspaceId(), itemId, instanceId, stored.app().get(), runTag);
+    log.info("{} started: job {} release {}", runId, itemId, stored.release().get());
+    return runId.toString();
+  }
+
+  private ObjectNode reference(String itemId) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("referenceType", "ById");
+    n.put("workspaceId", settings.workspaceId());
+    n.put("itemId", itemId);
+    return n;
+  }
+
+  private static JsonNode v1(JsonNode definition, String itemId) {
+    for (JsonNode part : definition.path("parts")) {
+      if (PART.equals(part.path("path").asText())) {
+        try {
+          return JSON.readTree(Base64.getDecoder().decode(part.path("payload").asText()));
+        } catch (IOException | IllegalArgumentException e) {
+          throw new KindlingException(
+              "fabric: the " + PART + " part of " + itemId + " is not Base64 JSON", e);
+        }
+      }
+    }
+    throw new KindlingException(
+        "fabric: Spark Job Definition " + itemId + " has no " + PART + " part; redeploy it");
+  }
+
+  // ---------------------------------------------------------------- status
+
+  /** Fabric's job instance status, normalized (platform-apis.md §1). */
+  static RunState state(String status) {
+    return switch (status == null ? "" : status) {
+      case "NotStarted" -> RunState.PENDING;
+      case "InProgress" -> RunState.RUNNING;
+      case "Completed" -> RunState.SUCCEEDED;
+      case "Failed" -> RunState.FAILED;
+      case "Cancelled" -> RunState.CANCELLED;
+      case "Deduped" -> RunState.SKIPPED;
+      default -> RunState.UNKNOWN;
+    };
+  }
+
+  /** A Fabric time: zone-less ({@code 2023-04-22T06:35:00.7812154}) means UTC; lenient. */
+  static Optional<Instant> time(JsonNode n) {
+    if (n == null || !n.isTextual() || n.asText().isBlank()) {
+      return Optional.empty();
+    }
+    String s = n.asText().trim();
+    try {
+      return Optional.of(OffsetDateTime.parse(s).toInstant());
+    } catch (DateTimeParseException withoutZone) {
+      try {
+        return Optional.of(LocalDateTime.parse(s).toInstant(ZoneOffset.UTC));
+      } catch (DateTimeParseException unreadable) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  @Override
+  public JobStatus getJobStatus(String runId) {
+    FabricRunId id = FabricRunId.parse(runId);
+    JsonNode inst =
+        client()
+            .jobInstance(id.itemId(), id.instanceId())
+            .orElseThrow(
+                () ->
+                    new NotFoundException("fabric: no run " + runId + " (job instance not found)"));
+    String status = inst.path("status").asText("");
+    RunState state = state(status);
+    Optional<String> error = Optional.empty();
+    if (state == RunState.FAILED
+        || state == RunState.UNKNOWN && inst.path("failureReason").isObject()) {
+      JsonNode fr = inst.path("failureReason");
+      Optional<String> fabricError =
+          fr.isObject()
+              ? Optional.of(
+                  fr.path("errorCode").asText("Failed") + ": " + fr.path("message").asText(""))
+              : Optional.empty();
+      Optional<String> appError =
+          result(id).flatMap(r -> Optional.ofNullable(r.path("error").asText(null)));
+      if (appError.isPresent()) {
+        error =
+            Optional.of(appError.get() + fabricError.map(f -> " (Fabric: " + f + ")").orElse(""));
+      } else {
+        error = fabricError.or(() -> Optional.of("the run failed"));
+      }
+    }
+    return new JobStatus(
+        runId,
+        state,
+        status,
+        time(inst.path("startTimeUtc")),
+        time(inst.path("endTimeUtc")),
+        error,
+        Optional.of(store().locate(RemoteLayout.runDir(id.app(), id.runTag()))));
+  }
+
+  @Override
+  public boolean cancelJob(String runId) {
+    FabricRunId id = FabricRunId.parse(runId);
+    boolean requested = client().cancel(id.itemId(), id.instanceId());
+    if (requested) {
+      log.info("{} cancel requested", runId);
+    }
+    return requested;
+  }
+
+  // ---------------------------------------------------------------- logs
+
+  private Optional<JsonNode> result(FabricRunId id) {
+    return resultText(id)
+        .flatMap(
+            t -> {
+              try {
+                return Optional.of(JSON.readTree(t));
+              } catch (IOException e) {
+                return Optional.empty();
+              }
+            });
+  }
+
+  private Optional<String> resultText(FabricRunId id) {
+    try (InputStream in = store().read(RemoteLayout.resultPath(id.app(), id.runTag()))) {
+      return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new KindlingException("fabric: reading the run's result failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public RunLogs logs(String runId) {
+    FabricRunId id = FabricRunId.parse(runId);
+    if (client().jobInstance(id.itemId(), id.instanceId()).isEmpty()) {
+      throw new NotFoundException("fabric: no run " + runId + " (job instance not found)");
+    }
+    Optional<String> resultJson = resultText(id);
+    String output =
+        client()
+            .driverLog(id.itemId(), id.instanceId())
+            .filter(s -> !s.isBlank())
+            .orElseGet(() -> resultJson.map(FabricPlatformService::outputTail).orElse(""));
+    return new RunLogs(
+        runId,
+        output,
+        resultJson,
+        Optional.of(store().locate(RemoteLayout.resultPath(id.app(), id.runTag()))));
+  }
+
+  private static String outputTail(String resultJson) {
+    try {
+      JsonNode tail = JSON.readTree(resultJson).path("output_tail");
+      List<String> lines = new ArrayList<>();
+      tail.forEach(l -> lines.add(l.asText()));
+      int from = Math.max(0, lines.size() - LOG_TAIL_LINES);
+      return String.join("\n", lines.subList(from, lines.size()));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  @Override
+  public boolean deleteJob(String jobId) {
+    if (!FabricSettings.GUID.matcher(jobId == null ? "" : jobId).matches()) {
+      return false;
+    }
+    boolean deleted = client().deleteSparkJobDefinition(jobId.toLowerCase(Locale.ROOT));
+    if (deleted) {
+      log.info("job {} deleted", jobId);
+    }
+    return deleted;
+  }
+
+  @Override
+  public List<JobInfo> listJobs() {
+    List<JobInfo> jobs = new ArrayList<>();
+    for (JsonNode item : client().listSparkJobDefinitions()) {
+      String description = item.path("description").asText("");
+      if (!description.startsWith(MARKER)) {
+        continue;
+      }
+      Map<String, String> attrs = new LinkedHashMap<>();
+      for (String word : description.substring(MARKER.length()).trim().split("\\s+")) {
+        int eq = word.indexOf('=');
+        if (eq > 0 && (word.startsWith("app=") || word.startsWith("release="))) {
+          attrs.put(word.substring(0, eq), word.substring(eq + 1));
+        }
+      }
+      jobs.add(new JobInfo(item.path("id").asText(), item.path("displayName").asText(), attrs));
+    }
+    return jobs;
+  }
+
+  private static String requireItemId(String jobId) {
+    if (jobId == null || !FabricSettings.GUID.matcher(jobId).matches()) {
+      throw new NotFoundException(
+          "fabric: '" + jobId + "' is not a Spark Job Definition id (a GUID); see `kindling jobs`");
+    }
+    return jobId.toLowerCase(Locale.ROOT);
+  }
+}
