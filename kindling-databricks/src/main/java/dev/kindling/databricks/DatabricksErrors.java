@@ -81,7 +81,7 @@ final class DatabricksErrors {
             + status
             + (code == null || code.isEmpty() ? "" : " (" + code + ")")
             + ": "
-            + e.getMessage()
+            + trimPeriod(e.getMessage())
             + ". "
             + hint(status, isNotFound(e));
     String p = DatabricksPlatformService.ID;
@@ -101,6 +101,11 @@ final class DatabricksErrors {
       return new TransientException(message, e, p, status, code, null);
     }
     return new KindlingException(message, e, p, status, code, null);
+  }
+
+  private static String trimPeriod(String m) {
+    String s = m == null ? "" : m.strip();
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 
   private static String hint(int status, boolean notFound) {
