@@ -251,6 +251,36 @@ class DatabricksServiceTest {
   }
 
   @Test
+  void aJvmAppBecomesASparkJarTaskWithItsJarsAsLibraries() throws IOException {
+    Path dir = Files.createDirectories(apps.resolve("jvm-app"));
+    Files.writeString(
+        dir.resolve("app.yaml"),
+        "name: jvm-app\nruntime: jvm\nentry_point: app.jar\nmain_class: com.example.Main\n");
+    Files.write(dir.resolve("app.jar"), new byte[] {'P', 'K', 5, 6, 0, 0, 0, 0});
+    DeploymentResult d = deploy(dir, JobConfig.builder().parameter("day", "monday"));
+
+    JsonNode task = emulator.jobs().get(Long.parseLong(d.jobId())).path("tasks").get(0);
+    assertThat(task.path("spark_jar_task").path("main_class_name").asText())
+        .isEqualTo("com.example.Main");
+    assertThat(texts(task.path("spark_jar_task").path("parameters")))
+        .contains("config:app_name=jvm-app", "day=monday");
+    assertThat(task.path("libraries").get(0).path("jar").asText())
+        .startsWith(DatabricksEmulator.VOLUME_ARTIFACTS + "/data-apps/jvm-app/blobs/")
+        .endsWith("/app.jar");
+
+    String runId = service.runSparkJob(d.jobId(), Map.of("day", "tuesday"));
+    JsonNode run =
+        emulator.run(Long.parseLong(runId.substring(0, runId.indexOf(':')))).orElseThrow();
+    assertThat(texts(run.path("overriding_parameters").path("jar_params")))
+        .contains("day=tuesday")
+        .anyMatch(p -> p.startsWith("config:kindling.run_tag="));
+    // the emulator has no JVM driver: it says so instead of pretending
+    JobStatus end = deployer.awaitRun(runId, Duration.ofMinutes(1));
+    assertThat(end.state()).isEqualTo(RunState.FAILED);
+    assertThat(end.error().orElseThrow()).contains("spark_python_task");
+  }
+
+  @Test
   void dbfsUploadsStreamInBlocksOfAtMostOneMegabyteAndAppearWhole() throws IOException {
     ArtifactStore store = service.store(ArtifactsRoot.parse("dbfs:/kindling").orElseThrow());
     byte[] bytes = new byte[2 * 1024 * 1024 + 512 * 1024];
