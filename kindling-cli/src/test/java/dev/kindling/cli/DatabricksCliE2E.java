@@ -65,6 +65,7 @@ class DatabricksCliE2E {
             "deploy", hello(), "-t", "dbx", "--run", "--wait", "--param", "name=e2e", "-o", "json");
 
     assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.err()).as("no stack traces from the SDK").doesNotContain("\tat ");
     JsonNode json = JSON.readTree(r.out());
     assertThat(json.get("platform").asText()).isEqualTo("databricks");
     String jobId = json.get("job_id").asText();

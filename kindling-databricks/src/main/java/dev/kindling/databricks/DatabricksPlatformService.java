@@ -142,6 +142,7 @@ public final class DatabricksPlatformService implements PlatformService {
     JobConfig config = requested.withDefaults(defaults);
     String name = config.jobName().orElse(app.appName());
     ArtifactsRoot root = artifactsRoot(config);
+    JobSpecs.check(config); // before any upload
     ArtifactStore store = store(root);
 
     Release release =

@@ -125,7 +125,20 @@ final class JobSpecs {
     return s;
   }
 
-  private static void compute(Task task, JobConfig config, ArtifactsRoot root) {
+  /**
+   * Checks what the job definition needs from {@code config} before anything is uploaded: exactly
+   * one kind of cluster, and libraries Databricks understands.
+   */
+  static void check(JobConfig config) {
+    checkCompute(config);
+    for (String entry : config.libraries()) {
+      if (Libraries.parse(entry).isEmpty()) {
+        throw invalid("libraries", "'" + entry + "' is not a library: use " + Libraries.EXPECTED);
+      }
+    }
+  }
+
+  private static void checkCompute(JobConfig config) {
     Optional<String> cluster = config.clusterId();
     Optional<NewCluster> newCluster = config.newCluster();
     if (cluster.isPresent() == newCluster.isPresent()) {
@@ -136,6 +149,12 @@ final class JobSpecs {
               : "exactly one of `cluster_id` (an existing cluster) and `new_cluster` (a cluster per"
                   + " run) is required");
     }
+  }
+
+  private static void compute(Task task, JobConfig config, ArtifactsRoot root) {
+    checkCompute(config);
+    Optional<String> cluster = config.clusterId();
+    Optional<NewCluster> newCluster = config.newCluster();
     if (cluster.isPresent()) {
       task.setExistingClusterId(cluster.get());
       return;
