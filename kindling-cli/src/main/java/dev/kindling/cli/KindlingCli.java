@@ -103,6 +103,11 @@ public final class KindlingCli implements Runnable {
       }
     }
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+    if (!level.equals("debug")) {
+      // The Databricks SDK warns, with a stack trace, when a workspace (or the emulator) lacks
+      // an optional discovery endpoint, then falls back; real problems reach us as exceptions.
+      setIfAbsent("org.slf4j.simpleLogger.log.com.databricks.sdk", "error");
+    }
     setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
     setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");

@@ -1,0 +1,579 @@
+package dev.kindling.databricks;
+
+import com.databricks.sdk.WorkspaceClient;
+import com.databricks.sdk.core.DatabricksError;
+import com.databricks.sdk.core.DatabricksException;
+import com.databricks.sdk.core.http.Request;
+import com.databricks.sdk.service.jobs.BaseJob;
+import com.databricks.sdk.service.jobs.Job;
+import com.databricks.sdk.service.jobs.JobSettings;
+import com.databricks.sdk.service.jobs.ListJobsRequest;
+import com.databricks.sdk.service.jobs.ResetJob;
+import com.databricks.sdk.service.jobs.RunNow;
+import com.databricks.sdk.service.jobs.RunOutput;
+import com.databricks.sdk.service.jobs.Task;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.core.config.JobConfig;
+import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.deploy.Release;
+import dev.kindling.core.deploy.ReleasePublisher;
+import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunTags;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.error.Problem;
+import dev.kindling.core.error.ValidationException;
+import dev.kindling.core.run.JobInfo;
+import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunState;
+import dev.kindling.core.spi.ArtifactStore;
+import dev.kindling.core.spi.PlatformService;
+import dev.kindling.databricks.internal.RawJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Azure Databricks on the Databricks SDK for Java.
+ *
+ * <ul>
+ *   <li><b>Deploy</b> publishes the release to the artifacts root (a Unity Catalog volume through
+ *       the Files API, or DBFS), then creates the job, or {@code reset}s the job Kindling deployed
+ *       under the same name before (found by name and Kindling's ownership tag), so a redeploy
+ *       never makes a duplicate. The job's one task runs the bootstrap shim with the release's
+ *       arguments.
+ *   <li><b>Run</b> is {@code run-now} with an idempotency token, passing the run tag and the run's
+ *       parameters as the task's parameters. The run id is {@code <job run id>:<run tag>}.
+ *   <li><b>Status</b> comes from {@code runs/get}, <b>cancel</b> is {@code runs/cancel},
+ *       <b>logs</b> are {@code runs/get-output} of the task run plus the shim's {@code
+ *       result.json}.
+ * </ul>
+ *
+ * <p>The SDK client is built on first use. Every SDK error is translated by {@link
+ * DatabricksErrors}; Databricks' {@code 400 INVALID_PARAMETER_VALUE} for a missing job or run
+ * becomes a {@link NotFoundException}.
+ */
+public final class DatabricksPlatformService implements PlatformService {
+  /** The platform id. */
+  public static final String ID = "databricks";
+
+  /** The most bytes of run parameters Databricks accepts ({@code python_params} as JSON). */
+  static final int MAX_PARAMS_JSON_BYTES = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(DatabricksPlatformService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> TERMINAL_LIFE_CYCLE =
+      Set.of("TERMINATED", "SKIPPED", "INTERNAL_ERROR");
+
+  private final DatabricksSettings settings;
+  private final JobConfig defaults;
+  private final Supplier<WorkspaceClient> client;
+  private final Clock clock;
+  private final Map<ArtifactsRoot, ArtifactStore> stores = new ConcurrentHashMap<>();
+
+  /**
+   * A service for one target.
+   *
+   * @param settings the target's settings
+   * @param defaults the target's job defaults, applied under every deploy's config
+   * @param clock for run tags and release times
+   */
+  public DatabricksPlatformService(DatabricksSettings settings, JobConfig defaults, Clock clock) {
+    this(settings, defaults, new WorkspaceClients(settings), clock);
+  }
+
+  DatabricksPlatformService(
+      DatabricksSettings settings,
+      JobConfig defaults,
+      Supplier<WorkspaceClient> client,
+      Clock clock) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.defaults = Objects.requireNonNull(defaults, "defaults");
+    this.client = Objects.requireNonNull(client, "client");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public String platformId() {
+    return ID;
+  }
+
+  @Override
+  public Duration pollInterval() {
+    return settings.pollInterval();
+  }
+
+  /** The artifact store of the target's artifacts root. */
+  public ArtifactStore store() {
+    return store(settings.artifactsRoot());
+  }
+
+  ArtifactStore store(ArtifactsRoot root) {
+    return stores.computeIfAbsent(
+        root,
+        r ->
+            r.kind() == ArtifactsRoot.Kind.VOLUME
+                ? new VolumeArtifactStore(r, client)
+                : new DbfsArtifactStore(r, client));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Deploy
+
+  @Override
+  public DeploymentResult deploySparkJob(AppFiles app, JobConfig requested) {
+    JobConfig config = requested.withDefaults(defaults);
+    String name = config.jobName().orElse(app.appName());
+    ArtifactsRoot root = artifactsRoot(config);
+    JobSpecs.check(config); // before any upload
+    ArtifactStore store = store(root);
+
+    Release release =
+        new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+    JobSettings job = JobSpecs.settings(app, release, config, store, root);
+
+    Optional<Long> existing = findJob(name);
+    long jobId;
+    if (existing.isPresent()) {
+      jobId = existing.get();
+      DatabricksErrors.run(
+          "updating job " + jobId + " (" + name + ")",
+          () -> client.get().jobs().reset(new ResetJob().setJobId(jobId).setNewSettings(job)));
+      log.info("job {} ({}) now runs release {} of {}", jobId, name, release.id(), app.appName());
+    } else {
+      jobId =
+          DatabricksErrors.call(
+              "creating job " + name,
+              () -> client.get().jobs().create(JobSpecs.create(job)).getJobId());
+      log.info(
+          "job {} ({}) created for release {} of {}", jobId, name, release.id(), app.appName());
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("host", settings.host());
+    metadata.put("job_url", settings.host() + "/jobs/" + jobId);
+    metadata.put("artifacts_root", root.path());
+    config.clusterId().ifPresent(c -> metadata.put("cluster_id", c));
+    return new DeploymentResult(
+        Long.toString(jobId),
+        store.locate(release.manifestPath()),
+        release.id(),
+        ID,
+        release.filesTotal(),
+        release.filesUploaded(),
+        release.bytesUploaded(),
+        metadata);
+  }
+
+  private ArtifactsRoot artifactsRoot(JobConfig config) {
+    Optional<String> raw = config.artifactsPath();
+    if (raw.isEmpty()) {
+      return settings.artifactsRoot();
+    }
+    return ArtifactsRoot.parse(raw.get())
+        .orElseThrow(
+            () ->
+                new ValidationException(
+                    Problem.of(
+                        "job config: artifacts_path",
+                        "`" + raw.get() + "` is not a volume or DBFS directory",
+                        "use " + ArtifactsRoot.expected())));
+  }
+
+  /**
+   * The id of the job Kindling deployed under {@code name}: jobs are listed by name (every page)
+   * and only those carrying Kindling's ownership tag count. When a race left several, the oldest
+   * (lowest id) is the one kept up to date.
+   */
+  private Optional<Long> findJob(String name) {
+    List<Long> ids =
+        DatabricksErrors.call(
+            "looking up job " + name,
+            () -> {
+              List<Long> found = new ArrayList<>();
+              for (BaseJob j :
+                  client.get().jobs().list(new ListJobsRequest().setName(name).setLimit(100L))) {
+                if (JobSpecs.isKindling(j)
+                    && j.getSettings() != null
+                    && name.equalsIgnoreCase(j.getSettings().getName())) {
+                  found.add(j.getJobId());
+                }
+              }
+              return found;
+            });
+    if (ids.size() > 1) {
+      log.warn(
+          "{} Kindling jobs are named {} ({}); updating the oldest, delete the others",
+          ids.size(),
+          name,
+          ids);
+    }
+    return ids.stream().min(Long::compare);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Run
+
+  @Override
+  public String runSparkJob(String jobId, Map<String, String> params) {
+    long id = RunId.parseJobId(jobId);
+    Job job = DatabricksErrors.call("getting job " + id, () -> client.get().jobs().get(id));
+    requireKindling(job, id);
+    Task task =
+        JobSpecs.task(job.getSettings())
+            .orElseThrow(() -> new KindlingException("job " + id + " has no task; deploy again"));
+    ShimTokens tokens =
+        JobSpecs.tokens(task)
+            .orElseThrow(
+                () ->
+                    new KindlingException(
+                        "job " + id + " does not run a Kindling release; deploy it again"));
+    boolean jvm = task.getSparkJarTask() != null;
+    Map<String, String> merged = new LinkedHashMap<>(tokens.parameters());
+    merged.putAll(params);
+    String runTag = RunTags.newTag(clock);
+    List<String> args =
+        ShimTokens.forRun(tokens.root(), tokens.app(), tokens.release(), runTag, merged, jvm);
+    checkParams(args);
+
+    RunNow request = new RunNow().setJobId(id).setIdempotencyToken("kindling-" + runTag);
+    if (jvm) {
+      request.setJarParams(args);
+    } else {
+      request.setPythonParams(args);
+    }
+    long runId =
+        DatabricksErrors.call(
+            "starting a run of job " + id,
+            () -> client.get().jobs().runNow(request).getResponse().getRunId());
+    String kindlingId = RunId.of(runId, runTag).toString();
+    log.info("{} submitted: job {} release {}", kindlingId, id, tokens.release());
+    return kindlingId;
+  }
+
+  /** Databricks limits legacy task parameters to ASCII and 10,000 bytes of JSON. */
+  private static void checkParams(List<String> args) {
+    int bytes = 2;
+    for (String a : args) {
+      for (int i = 0; i < a.length(); i++) {
+        if (a.charAt(i) > 0x7e || (a.charAt(i) < 0x20 && a.charAt(i) != '\t')) {
+          throw new ValidationException(
+              Problem.of(
+                  "run parameters",
+                  "Databricks passes run parameters as python_params/jar_params, which must be"
+                      + " printable ASCII; '"
+                      + a.substring(0, a.indexOf('=') + 1)
+                      + "...' is not",
+                  "pass non-ASCII values in a file (e.g. on the volume) and its path as the"
+                      + " parameter"));
+        }
+      }
+      bytes += a.length() + 3 + (int) a.chars().filter(c -> c == '"' || c == '\\').count();
+    }
+    if (bytes > MAX_PARAMS_JSON_BYTES) {
+      throw new ValidationException(
+          Problem.of(
+              "run parameters",
+              "the run's parameters take "
+                  + bytes
+                  + " bytes; Databricks allows "
+                  + MAX_PARAMS_JSON_BYTES,
+              "pass fewer or shorter parameters (e.g. a path to a file holding the values)"));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Status, cancel, logs
+
+  @Override
+  public JobStatus getJobStatus(String runId) {
+    RunId id = RunId.parse(runId);
+    JsonNode run = getRun(id);
+    RunStates.Mapped m = RunStates.map(run);
+    if (m.platformState().contains("SUCCESS_WITH_FAILURES")) {
+      log.warn("{} succeeded with failures: some tasks failed", runId);
+    }
+    Optional<String> error = Optional.empty();
+    if (m.state() == RunState.FAILED || m.state() == RunState.TIMED_OUT) {
+      error = failureReason(id, run).or(m::message).or(() -> Optional.of(m.platformState()));
+    } else if (m.state() == RunState.CANCELLED || m.state() == RunState.SKIPPED) {
+      error = m.message();
+    }
+    return new JobStatus(
+        runId,
+        m.state(),
+        m.platformState(),
+        millis(run.path("start_time")),
+        m.state().isTerminal() ? millis(run.path("end_time")) : Optional.empty(),
+        error,
+        text(run.path("run_page_url")));
+  }
+
+  /** The app's error from {@code result.json}, else the task output's {@code error}. */
+  private Optional<String> failureReason(RunId id, JsonNode run) {
+    Optional<String> fromResult =
+        resultJson(id, run)
+            .flatMap(
+                json -> {
+                  try {
+                    return text(JSON.readTree(json).path("error"));
+                  } catch (IOException e) {
+                    return Optional.empty();
+                  }
+                });
+    if (fromResult.isPresent()) {
+      return fromResult;
+    }
+    return taskRunId(run).flatMap(this::output).flatMap(o -> Optional.ofNullable(o.getError()));
+  }
+
+  @Override
+  public boolean cancelJob(String runId) {
+    RunId id = RunId.parse(runId);
+    JsonNode run = getRun(id);
+    if (isTerminal(run)) {
+      return false;
+    }
+    // asynchronous: the run goes through TERMINATING; a wait sees CANCELLED later
+    DatabricksErrors.run(
+        "cancelling run " + id.jobRunId(), () -> client.get().jobs().cancelRun(id.jobRunId()));
+    log.info("{} cancel requested", runId);
+    return true;
+  }
+
+  @Override
+  public RunLogs logs(String runId) {
+    RunId id = RunId.parse(runId);
+    JsonNode run = getRun(id);
+    StringBuilder out = new StringBuilder();
+    Optional<Long> task = taskRunId(run);
+    if (task.isPresent()) {
+      Optional<RunOutput> o = output(task.get());
+      if (o.isPresent()) {
+        RunOutput output = o.get();
+        if (Boolean.TRUE.equals(output.getLogsTruncated())) {
+          out.append("[... earlier output truncated by Databricks (it keeps the last 5 MB) ...]\n");
+        }
+        if (output.getLogs() != null) {
+          out.append(output.getLogs());
+          if (!output.getLogs().endsWith("\n")) {
+            out.append('\n');
+          }
+        }
+        if (output.getErrorTrace() != null && !out.toString().contains(output.getErrorTrace())) {
+          out.append(output.getErrorTrace());
+          if (!output.getErrorTrace().endsWith("\n")) {
+            out.append('\n');
+          }
+        } else if (output.getError() != null && !out.toString().contains(output.getError())) {
+          out.append("error: ").append(output.getError()).append('\n');
+        }
+      }
+    }
+    return new RunLogs(runId, out.toString(), resultJson(id, run), text(run.path("run_page_url")));
+  }
+
+  private Optional<RunOutput> output(long taskRunId) {
+    return DatabricksErrors.call(
+        "getting the output of task run " + taskRunId,
+        () -> {
+          try {
+            return Optional.of(client.get().jobs().getRunOutput(taskRunId));
+          } catch (DatabricksError e) {
+            if (e.getStatusCode() != 400 && !DatabricksErrors.isNotFound(e)) {
+              throw e;
+            }
+            // e.g. a task that has not started yet; the run's status says more
+            log.debug("no output of task run {} yet: {}", taskRunId, e.getMessage());
+            return Optional.empty();
+          }
+        });
+  }
+
+  /** The shim's result of the run, if it has written one. */
+  private Optional<String> resultJson(RunId id, JsonNode run) {
+    Optional<ShimTokens> tokens = runTokens(run);
+    if (tokens.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> tag = id.runTag().or(() -> tokens.get().runTag());
+    Optional<ArtifactsRoot> root = ArtifactsRoot.parse(tokens.get().root());
+    if (tag.isEmpty() || root.isEmpty()) {
+      return Optional.empty();
+    }
+    String path;
+    try {
+      path = RemoteLayout.resultPath(tokens.get().app(), tag.get());
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    try (InputStream in = store(root.get()).read(path)) {
+      return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new KindlingException("reading " + path + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The bootstrap tokens the run was started with (its overriding parameters, else the job's). */
+  private static Optional<ShimTokens> runTokens(JsonNode run) {
+    JsonNode over = run.path("overriding_parameters");
+    for (String field : List.of("python_params", "jar_params")) {
+      Optional<ShimTokens> t = ShimTokens.parse(strings(over.path(field)));
+      if (t.isPresent()) {
+        return t;
+      }
+    }
+    for (JsonNode task : run.path("tasks")) {
+      for (String type : List.of("spark_python_task", "spark_jar_task")) {
+        Optional<ShimTokens> t = ShimTokens.parse(strings(task.path(type).path("parameters")));
+        if (t.isPresent()) {
+          return t;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Long> taskRunId(JsonNode run) {
+    JsonNode chosen = null;
+    for (JsonNode task : run.path("tasks")) {
+      if (chosen == null || JobSpecs.TASK_KEY.equals(task.path("task_key").asText())) {
+        chosen = task;
+      }
+    }
+    if (chosen == null || !chosen.path("run_id").canConvertToLong()) {
+      return Optional.empty();
+    }
+    return Optional.of(chosen.path("run_id").asLong());
+  }
+
+  private static boolean isTerminal(JsonNode run) {
+    String v2 = run.path("status").path("state").asText("");
+    if (!v2.isEmpty()) {
+      return v2.equals("TERMINATED");
+    }
+    return TERMINAL_LIFE_CYCLE.contains(run.path("state").path("life_cycle_state").asText(""));
+  }
+
+  /** {@code runs/get} as JSON, so state values the SDK's enums do not know yet are kept. */
+  private JsonNode getRun(RunId id) {
+    Request request =
+        new Request(Request.GET, "/api/2.2/jobs/runs/get")
+            .withQueryParam("run_id", Long.toString(id.jobRunId()))
+            .withHeader("Accept", "application/json");
+    return DatabricksErrors.call(
+        "getting run " + id.jobRunId(),
+        () -> {
+          try {
+            return client.get().apiClient().execute(request, RawJson.class).node();
+          } catch (IOException e) {
+            throw new DatabricksException("IO error: " + e.getMessage(), e);
+          }
+        });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Delete, list
+
+  @Override
+  public boolean deleteJob(String jobId) {
+    long id;
+    try {
+      id = RunId.parseJobId(jobId);
+    } catch (NotFoundException e) {
+      return false;
+    }
+    Job job;
+    try {
+      job = DatabricksErrors.call("getting job " + id, () -> client.get().jobs().get(id));
+    } catch (NotFoundException e) {
+      return false;
+    }
+    requireKindling(job, id);
+    try {
+      DatabricksErrors.run("deleting job " + id, () -> client.get().jobs().delete(id));
+    } catch (NotFoundException e) {
+      return false;
+    }
+    log.info("job {} deleted", id);
+    return true;
+  }
+
+  @Override
+  public List<JobInfo> listJobs() {
+    return DatabricksErrors.call(
+        "listing jobs",
+        () -> {
+          List<JobInfo> jobs = new ArrayList<>();
+          for (BaseJob j :
+              client.get().jobs().list(new ListJobsRequest().setExpandTasks(true).setLimit(100L))) {
+            if (!JobSpecs.isKindling(j)) {
+              continue;
+            }
+            JobSettings s = j.getSettings();
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("app", s.getTags().getOrDefault(JobSpecs.APP_TAG, ""));
+            JobSpecs.task(s)
+                .flatMap(JobSpecs::tokens)
+                .ifPresent(t -> attributes.put("release", t.release()));
+            if (j.getCreatedTime() != null) {
+              attributes.put("created", Instant.ofEpochMilli(j.getCreatedTime()).toString());
+            }
+            jobs.add(new JobInfo(Long.toString(j.getJobId()), s.getName(), attributes));
+          }
+          return jobs;
+        });
+  }
+
+  private static void requireKindling(Job job, long id) {
+    if (!JobSpecs.isKindling(job)) {
+      throw new KindlingException(
+          "job "
+              + id
+              + " was not deployed by Kindling (it lacks the tag "
+              + JobSpecs.MARKER_TAG
+              + "="
+              + JobSpecs.MARKER_VALUE
+              + "); manage it in the Databricks workspace");
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    if (array != null && array.isArray()) {
+      array.forEach(n -> out.add(n.asText()));
+    }
+    return out;
+  }
+
+  private static Optional<Instant> millis(JsonNode n) {
+    long v = n == null ? 0 : n.asLong(0);
+    return v > 0 ? Optional.of(Instant.ofEpochMilli(v)) : Optional.empty();
+  }
+
+  private static Optional<String> text(JsonNode n) {
+    if (n == null || n.isMissingNode() || n.isNull()) {
+      return Optional.empty();
+    }
+    String s = n.asText("");
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+}

@@ -1,0 +1,197 @@
+package dev.kindling.databricks;
+
+import com.databricks.sdk.WorkspaceClient;
+import com.databricks.sdk.core.DatabricksError;
+import com.databricks.sdk.service.files.DirectoryEntry;
+import com.databricks.sdk.service.files.GetMetadataResponse;
+import com.databricks.sdk.service.files.UploadRequest;
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.spi.ArtifactStore;
+import dev.kindling.core.spi.StoredFile;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * An {@link ArtifactStore} in a Unity Catalog volume, through the Databricks Files API: uploads
+ * stream the raw bytes in one {@code PUT} (stored atomically by the service), downloads stream, and
+ * listing walks the directory pages. Spark drivers read the same files through the volume's FUSE
+ * mount at the same {@code /Volumes/...} path.
+ */
+final class VolumeArtifactStore implements ArtifactStore {
+  private final ArtifactsRoot root;
+  private final Supplier<WorkspaceClient> client;
+
+  VolumeArtifactStore(ArtifactsRoot root, Supplier<WorkspaceClient> client) {
+    if (root.kind() != ArtifactsRoot.Kind.VOLUME) {
+      throw new IllegalArgumentException("not a volume root: " + root);
+    }
+    this.root = root;
+    this.client = Objects.requireNonNull(client, "client");
+  }
+
+  @Override
+  public String locate(String path) {
+    return root.resolve(StorePaths.check(path));
+  }
+
+  @Override
+  public boolean exists(String path) {
+    String p = locate(path);
+    try {
+      client.get().files().getMetadata(p);
+      return true;
+    } catch (DatabricksError e) {
+      if (DatabricksErrors.isNotFound(e)) {
+        return false;
+      }
+      throw DatabricksErrors.translate("checking " + p, e);
+    }
+  }
+
+  @Override
+  public void upload(String path, InputStream data, long size) {
+    String p = locate(path);
+    CountingStream counted = new CountingStream(data);
+    DatabricksErrors.run(
+        "uploading " + p,
+        () ->
+            client
+                .get()
+                .files()
+                .upload(
+                    new UploadRequest().setFilePath(p).setContents(counted).setOverwrite(true)));
+    if (counted.count != size) {
+      throw new KindlingException(
+          "upload of " + p + " announced " + size + " bytes but sent " + counted.count);
+    }
+    // The SDK may resend a request after a throttling answer; a consumed stream would then store
+    // fewer bytes. Check what arrived, so a content address never holds a short file.
+    GetMetadataResponse meta =
+        DatabricksErrors.call("checking " + p, () -> client.get().files().getMetadata(p));
+    Long stored = meta.getContentLength();
+    if (stored != null && stored != size) {
+      DatabricksErrors.run("deleting " + p, () -> client.get().files().delete(p));
+      throw new KindlingException(
+          "upload of "
+              + p
+              + " stored "
+              + stored
+              + " bytes instead of "
+              + size
+              + " (a retried request?); deploy again");
+    }
+  }
+
+  @Override
+  public InputStream read(String path) {
+    String p = locate(path);
+    try {
+      return client.get().files().download(p).getContents();
+    } catch (DatabricksError e) {
+      if (DatabricksErrors.isNotFound(e)) {
+        throw new NotFoundException("no file at " + p, e);
+      }
+      throw DatabricksErrors.translate("reading " + p, e);
+    }
+  }
+
+  @Override
+  public List<StoredFile> list(String prefix) {
+    String base = locate(prefix);
+    List<StoredFile> out = new ArrayList<>();
+    Deque<String> dirs = new ArrayDeque<>();
+    dirs.push(base);
+    while (!dirs.isEmpty()) {
+      String dir = dirs.pop();
+      try {
+        for (DirectoryEntry e : client.get().files().listDirectoryContents(dir)) {
+          String entryPath =
+              e.getPath() != null ? e.getPath() : dir + "/" + Objects.requireNonNull(e.getName());
+          if (Boolean.TRUE.equals(e.getIsDirectory())) {
+            dirs.push(trimSlash(entryPath));
+            continue;
+          }
+          String rel = StorePaths.relativize(root.path(), entryPath);
+          if (rel != null) {
+            out.add(new StoredFile(rel, e.getFileSize() == null ? 0 : e.getFileSize()));
+          }
+        }
+      } catch (DatabricksError e) {
+        if (!DatabricksErrors.isNotFound(e)) {
+          throw DatabricksErrors.translate("listing " + dir, e);
+        }
+      }
+    }
+    out.sort(Comparator.comparing(StoredFile::path));
+    return out;
+  }
+
+  @Override
+  public boolean delete(String path) {
+    String p = locate(path);
+    try {
+      client.get().files().delete(p);
+      return true;
+    } catch (DatabricksError e) {
+      if (DatabricksErrors.isNotFound(e)) {
+        return false;
+      }
+      throw DatabricksErrors.translate("deleting " + p, e);
+    }
+  }
+
+  private static String trimSlash(String p) {
+    return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  /** Counts the bytes read through it. */
+  private static final class CountingStream extends FilterInputStream {
+    long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      return 0;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void close() {
+      // the caller owns the stream
+    }
+  }
+}

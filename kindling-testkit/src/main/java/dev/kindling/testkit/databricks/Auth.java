@@ -1,0 +1,34 @@
+package dev.kindling.testkit.databricks;
+
+import dev.kindling.testkit.databricks.ApiErrors.ApiException;
+import dev.kindling.testkit.emulator.EmulatorServer;
+import java.util.Optional;
+
+/** Checks the bearer token of every API request and turns {@link ApiException}s into answers. */
+final class Auth {
+  private final String token;
+
+  Auth(String token) {
+    this.token = token;
+  }
+
+  EmulatorServer.Handler wrap(EmulatorServer.Handler h) {
+    return r -> {
+      Optional<String> bearer = r.bearer();
+      if (bearer.isEmpty()) {
+        return ApiErrors.error(
+            401, "UNAUTHENTICATED", "Unable to authenticate: no credentials were sent.");
+      }
+      if (!bearer.get().equals(token)) {
+        return ApiErrors.error(403, "PERMISSION_DENIED", "Invalid access token.");
+      }
+      try {
+        return h.handle(r);
+      } catch (ApiException e) {
+        return e.response();
+      } catch (NumberFormatException e) {
+        return ApiErrors.invalid("Invalid number: " + e.getMessage());
+      }
+    };
+  }
+}
