@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       PackageCommand.class,
       ValidateCommand.class,
       EmulatorCommand.class,
+      JShellCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

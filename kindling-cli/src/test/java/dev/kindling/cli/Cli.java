@@ -78,7 +78,16 @@ final class Cli {
     return start(l -> {}, args).await();
   }
 
+  /** Runs the CLI with {@code input} as its stdin. */
+  Result runWithInput(Path input, String... args) throws Exception {
+    return start(input, l -> {}, args).await();
+  }
+
   Running start(Consumer<String> onOutLine, String... args) throws IOException {
+    return start(Path.of("/dev/null"), onOutLine, args);
+  }
+
+  Running start(Path input, Consumer<String> onOutLine, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-XX:+UseSerialGC");
@@ -89,7 +98,7 @@ final class Cli {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
     Map<String, String> env = pb.environment();
     env.put("KINDLING_HOME", home.toString());
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(ProcessBuilder.Redirect.from(input.toFile()));
     return new Running(pb.start(), onOutLine);
   }
 }

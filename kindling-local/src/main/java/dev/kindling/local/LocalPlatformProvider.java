@@ -19,7 +19,7 @@ public final class LocalPlatformProvider implements PlatformProvider {
 
   @Override
   public Set<String> settingKeys() {
-    return Set.of("workspace_dir", "python");
+    return Set.of("workspace_dir", "python", "master", "spark_classpath", "spark_home");
   }
 
   @Override
@@ -31,6 +31,15 @@ public final class LocalPlatformProvider implements PlatformProvider {
           where,
           "'" + s.python() + "' is not an executable Python on this machine",
           "install Python 3 (e.g. apt-get install python3) or set `python:` to its path");
+    }
+    if (!s.localMaster()
+        && !s.master().startsWith("spark://")
+        && !s.master().startsWith("k8s://")
+        && !s.master().equals("yarn")) {
+      problems.add(
+          "kindling.yaml: targets." + target.name() + ".master",
+          "'" + s.master() + "' is not a Spark master Kindling knows",
+          "use local[*] (the default), local[N], spark://HOST:PORT, k8s://URL or yarn");
     }
     if (Files.exists(s.workspaceDir()) && !Files.isDirectory(s.workspaceDir())) {
       problems.add(

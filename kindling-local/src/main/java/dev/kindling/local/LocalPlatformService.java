@@ -3,6 +3,7 @@ package dev.kindling.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.deploy.AppFiles;
@@ -46,9 +47,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local platform: the artifacts root is a directory (the workspace), a job is a JSON definition
- * in it, and a run is a child process running the bootstrap shim with Python. Run state lives on
- * disk, so status, logs and cancel work from any process by run id, and a run outlives the process
- * that started it.
+ * in it, and a run is a child process running the bootstrap shim with Python (Python apps) or
+ * {@code KindlingJvmRunner} on Spark (JVM apps). Run state lives on disk, so status, logs and
+ * cancel work from any process by run id, and a run outlives the process that started it.
  *
  * <pre>
  * &lt;workspace&gt;/data-apps/...             releases, blobs, results (the remote layout)
@@ -67,6 +68,33 @@ public final class LocalPlatformService implements PlatformService {
   private static final Pattern ID_FORM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final int LOG_TAIL_BYTES = 1 << 20;
   private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+  /** The runner of JVM apps, in {@code kindling-local-spark}: writes the run's result.json. */
+  static final String RUNNER = "dev.kindling.local.spark.KindlingJvmRunner";
+
+  /**
+   * Spark's own module options (build-notes.md section 6); 4.x runs without them, 3.5 needs them.
+   */
+  static final List<String> SPARK_JVM_FLAGS =
+      List.of(
+          "-XX:+IgnoreUnrecognizedVMOptions",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+          "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+          "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+          "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+          "-Djdk.reflect.useDirectMethodHandle=false",
+          "-Dio.netty.tryReflectionSetAccessible=true");
 
   private final LocalSettings settings;
   private final LocalArtifactStore store;
@@ -97,10 +125,12 @@ public final class LocalPlatformService implements PlatformService {
   @Override
   public DeploymentResult deploySparkJob(AppFiles app, JobConfig config) {
     String name = checkId(config.jobName().orElse(app.appName()), "job name");
-    if (app.runtime() != AppFiles.Runtime.PYTHON) {
-      throw new KindlingException(
-          "the local platform runs Python apps; JVM apps need a Spark platform target");
-    }
+    boolean jvm = app.runtime() == AppFiles.Runtime.JVM;
+    String mainClass =
+        jvm
+            ? app.mainClass()
+                .orElseThrow(() -> new KindlingException("a JVM app needs a main_class"))
+            : null;
     Release release =
         new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
     ObjectNode job = JSON.createObjectNode();
@@ -110,7 +140,15 @@ public final class LocalPlatformService implements PlatformService {
     job.put("release", release.id());
     job.put("manifest", release.manifestPath());
     job.put("launcher", release.blob(app.launcher()));
-    job.put("runtime", "python");
+    job.put("runtime", jvm ? "jvm" : "python");
+    if (jvm) {
+      job.put("main_class", mainClass);
+      ArrayNode jars = job.putArray("jars");
+      List<String> appJars = new ArrayList<>();
+      app.appJar().ifPresent(appJars::add);
+      app.jars().stream().filter(j -> !appJars.contains(j)).forEach(appJars::add);
+      appJars.forEach(j -> jars.add(release.blob(j)));
+    }
     job.putPOJO("parameters", config.parameters());
     job.put("kindling", true);
     job.put("updated", clock.instant().toString());
@@ -143,9 +181,14 @@ public final class LocalPlatformService implements PlatformService {
       // its own session: Ctrl-C in the terminal that started it does not kill the run
       command.add(SETSID.toString());
     }
-    command.add(settings.python());
-    command.add(store.locate(job.get("launcher").asText()));
-    command.addAll(BootstrapShim.arguments(store.root().toString(), app, release, runId, merged));
+    boolean jvm = job.path("runtime").asText("python").equals("jvm");
+    if (jvm) {
+      command.addAll(jvmCommand(job, app, release, runId, merged, runDir));
+    } else {
+      command.add(settings.python());
+      command.add(store.locate(job.get("launcher").asText()));
+      command.addAll(BootstrapShim.arguments(store.root().toString(), app, release, runId, merged));
+    }
     Process process;
     try {
       Files.createDirectories(runDir);
@@ -157,16 +200,21 @@ public final class LocalPlatformService implements PlatformService {
               .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
       pb.environment().put("PYTHONUNBUFFERED", "1");
       pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+      if (jvm && settings.localMaster()) {
+        pb.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
+      }
       process = pb.start();
     } catch (IOException e) {
       throw new KindlingException(
           "could not start '"
-              + settings.python()
+              + command.get(command.get(0).equals(SETSID.toString()) ? 1 : 0)
               + "' for run "
               + runId
               + ": "
               + e.getMessage()
-              + "; install Python 3 or set `python:` in the local target",
+              + (jvm
+                  ? "; check spark_home / SPARK_HOME"
+                  : "; install Python 3 or set `python:` in the local target"),
           e);
     }
     ObjectNode run = JSON.createObjectNode();
@@ -180,6 +228,108 @@ public final class LocalPlatformService implements PlatformService {
     writeJson(runDir.resolve("run.json"), run);
     log.info("{} started: job {} release {} pid {}", runId, jobId, release, process.pid());
     return runId;
+  }
+
+  /**
+   * The command of a JVM run: on a {@code local[...]} master, a child JVM with the runner, Spark's
+   * jars (from the class path file) and the app's jars; on another master, {@code spark-submit} in
+   * client mode with the runner on the driver's class path. The runner writes {@code result.json}.
+   */
+  private List<String> jvmCommand(
+      JsonNode job,
+      String app,
+      String release,
+      String runId,
+      Map<String, String> params,
+      Path runDir) {
+    Path classpathFile =
+        settings
+            .sparkClasspath()
+            .filter(Files::isRegularFile)
+            .orElseThrow(
+                () ->
+                    new KindlingException(
+                        "JVM apps on the local platform run on Spark, whose class path file"
+                            + settings.sparkClasspath().map(p -> " " + p).orElse("")
+                            + " is missing; build it with `./mvnw -B -pl kindling-local-spark -am"
+                            + " package -DskipTests` and run through ./kindling, or set"
+                            + " `spark_classpath:` in the local target (or "
+                            + LocalSettings.CLASSPATH_VARIABLE
+                            + ")"));
+    Path runner = classpathFile.toAbsolutePath().getParent().resolve("classes");
+    if (!Files.isRegularFile(runner.resolve(RUNNER.replace('.', '/') + ".class"))) {
+      throw new KindlingException(
+          "the Kindling JVM runner is not built in "
+              + runner
+              + "; build kindling-local-spark (`./mvnw -B -pl kindling-local-spark -am package`)");
+    }
+    List<String> jars = new ArrayList<>();
+    job.path("jars").forEach(j -> jars.add(store.file(j.asText()).toString()));
+    if (jars.isEmpty()) {
+      throw new KindlingException("job " + job.path("job_id").asText() + " has no app jar");
+    }
+    String result = store.file(RemoteLayout.resultPath(app, runId)).toString();
+    String output = runDir.resolve("output.log").toString();
+    List<String> appArgs =
+        BootstrapShim.jvmArguments(store.root().toString(), app, release, runId, params);
+    List<String> cmd = new ArrayList<>();
+    if (settings.localMaster()) {
+      String sparkJars;
+      try {
+        sparkJars = Files.readString(classpathFile, StandardCharsets.UTF_8).trim();
+      } catch (IOException e) {
+        throw new KindlingException("cannot read " + classpathFile + ": " + e.getMessage(), e);
+      }
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(SPARK_JVM_FLAGS);
+      cmd.add("-Dspark.master=" + settings.master());
+      cmd.add("-Dspark.app.name=" + app);
+      // one machine: no UI port, the driver on loopback, quiet logs
+      cmd.add("-Dspark.ui.enabled=false");
+      cmd.add("-Dspark.driver.host=127.0.0.1");
+      cmd.add("-Dspark.driver.bindAddress=127.0.0.1");
+      cmd.add("-Dspark.log.level=WARN");
+      cmd.add("-cp");
+      cmd.add(
+          String.join(
+              java.io.File.pathSeparator,
+              runner.toString(),
+              sparkJars,
+              String.join(java.io.File.pathSeparator, jars)));
+      cmd.add(RUNNER);
+    } else {
+      Path home =
+          settings
+              .sparkHome()
+              .orElseThrow(
+                  () ->
+                      new KindlingException(
+                          "master "
+                              + settings.master()
+                              + " submits with spark-submit: set SPARK_HOME or `spark_home:` in the"
+                              + " local target"));
+      cmd.add(home.resolve("bin").resolve("spark-submit").toString());
+      cmd.add("--master");
+      cmd.add(settings.master());
+      cmd.add("--deploy-mode");
+      cmd.add("client");
+      cmd.add("--name");
+      cmd.add(app);
+      cmd.add("--driver-class-path");
+      cmd.add(runner.toString());
+      if (jars.size() > 1) {
+        cmd.add("--jars");
+        cmd.add(String.join(",", jars.subList(1, jars.size())));
+      }
+      cmd.add("--class");
+      cmd.add(RUNNER);
+      cmd.add(jars.get(0));
+    }
+    cmd.add(result);
+    cmd.add(output);
+    cmd.add(job.path("main_class").asText());
+    cmd.addAll(appArgs);
+    return cmd;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.kindling.local;
 import dev.kindling.core.config.TargetConfig;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Settings of a {@code platform: local} target.
@@ -10,11 +11,48 @@ import java.util.Objects;
  * @param workspaceDir where artifacts, job definitions and run state live (default {@code
  *     ~/.kindling/local}, setting {@code workspace_dir})
  * @param python the Python interpreter runs use (default {@code python3}, setting {@code python})
+ * @param master the Spark master of JVM runs (setting {@code master}, default {@code local[*]}):
+ *     {@code local[...]} runs Spark in a child JVM from {@link #sparkClasspath()}; {@code
+ *     spark://…}, {@code k8s://…} and {@code yarn} submit with {@code spark-submit} from {@link
+ *     #sparkHome()}
+ * @param sparkClasspath the file listing Spark's jars for local JVM runs (setting {@code
+ *     spark_classpath}, else the system property {@code kindling.spark.classpath}, else the
+ *     environment variable {@code KINDLING_SPARK_CLASSPATH}); written by the {@code
+ *     kindling-local-spark} build
+ * @param sparkHome a Spark installation for {@code spark-submit} (setting {@code spark_home}, else
+ *     {@code SPARK_HOME})
  */
-public record LocalSettings(Path workspaceDir, String python) {
+public record LocalSettings(
+    Path workspaceDir,
+    String python,
+    String master,
+    Optional<Path> sparkClasspath,
+    Optional<Path> sparkHome) {
+  /** The default Spark master. */
+  public static final String DEFAULT_MASTER = "local[*]";
+
+  /** The system property naming the Spark class path file. */
+  public static final String CLASSPATH_PROPERTY = "kindling.spark.classpath";
+
+  /** The environment variable naming the Spark class path file. */
+  public static final String CLASSPATH_VARIABLE = "KINDLING_SPARK_CLASSPATH";
+
   public LocalSettings {
     Objects.requireNonNull(workspaceDir, "workspaceDir");
     Objects.requireNonNull(python, "python");
+    master = master == null ? DEFAULT_MASTER : master;
+    sparkClasspath = sparkClasspath == null ? defaultSparkClasspath() : sparkClasspath;
+    sparkHome = sparkHome == null ? defaultSparkHome() : sparkHome;
+  }
+
+  /** Python runs only: the default master and Spark found the default way. */
+  public LocalSettings(Path workspaceDir, String python) {
+    this(workspaceDir, python, null, null, null);
+  }
+
+  /** Whether JVM runs use a local Spark in a child JVM ({@code local}, {@code local[N]}). */
+  public boolean localMaster() {
+    return master.equals("local") || master.startsWith("local[");
   }
 
   /** The default workspace: {@code ~/.kindling/local}, or {@code $KINDLING_HOME/local}. */
@@ -33,7 +71,32 @@ public record LocalSettings(Path workspaceDir, String python) {
             .setting("workspace_dir")
             .map(LocalSettings::expandHome)
             .orElseGet(LocalSettings::defaultWorkspace);
-    return new LocalSettings(ws, target.setting("python").orElse("python3"));
+    return new LocalSettings(
+        ws,
+        target.setting("python").orElse("python3"),
+        target.setting("master").orElse(null),
+        target
+            .setting("spark_classpath")
+            .map(LocalSettings::expandHome)
+            .or(LocalSettings::defaultSparkClasspath),
+        target
+            .setting("spark_home")
+            .map(LocalSettings::expandHome)
+            .or(LocalSettings::defaultSparkHome));
+  }
+
+  private static Optional<Path> defaultSparkClasspath() {
+    return nonBlank(System.getProperty(CLASSPATH_PROPERTY))
+        .or(() -> nonBlank(System.getenv(CLASSPATH_VARIABLE)))
+        .map(Path::of);
+  }
+
+  private static Optional<Path> defaultSparkHome() {
+    return nonBlank(System.getenv("SPARK_HOME")).map(Path::of);
+  }
+
+  private static Optional<String> nonBlank(String s) {
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
   }
 
   private static Path expandHome(String p) {

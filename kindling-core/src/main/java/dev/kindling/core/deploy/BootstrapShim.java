@@ -119,6 +119,20 @@ public final class BootstrapShim {
     return List.copyOf(out);
   }
 
+  /**
+   * A JVM app's {@code main(String[])} arguments for one run: the same four {@code config:} tokens
+   * as {@link #arguments}, then one {@code key=value} token per run parameter (without the {@code
+   * config:} prefix), checked the same way. See {@code docs/internals/release-and-shim.md}, "JVM
+   * runs".
+   */
+  public static List<String> jvmArguments(
+      String artifactsRoot, String app, String release, String runTag, Map<String, String> params) {
+    List<String> all = arguments(artifactsRoot, app, release, runTag, params);
+    List<String> out = new ArrayList<>(all.subList(0, 4));
+    all.subList(4, all.size()).forEach(t -> out.add(t.substring(TOKEN_PREFIX.length())));
+    return List.copyOf(out);
+  }
+
   private static String token(String key, String value) {
     return TOKEN_PREFIX + key + "=" + value;
   }

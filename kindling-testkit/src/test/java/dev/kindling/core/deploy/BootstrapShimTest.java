@@ -116,6 +116,24 @@ class BootstrapShimTest {
     assertThatThrownBy(() -> args.add("x")).isInstanceOf(UnsupportedOperationException.class);
   }
 
+  @Test
+  void jvmArgumentsArePlainKeyValueTokensAfterTheConfigTokens() {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("output", "/tmp/out");
+    params.put("eq", "a=b");
+    assertThat(BootstrapShim.jvmArguments("/root", "app", "r1", "t1", params))
+        .containsExactly(
+            "config:artifacts_storage_path=/root",
+            "config:app_name=app",
+            "config:kindling.release=r1",
+            "config:kindling.run_tag=t1",
+            "output=/tmp/out",
+            "eq=a=b");
+    assertThatThrownBy(() -> BootstrapShim.jvmArguments("/r", "a", "r", "t", Map.of("a b", "v")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'a b'");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"a=b", "a b", "tab\tkey", "new\nline", "app_name", "kindling.run_tag"})
   void argumentsRejectBadKeysNamingThem(String key) {
