@@ -91,9 +91,31 @@ final class EmulatorCommand implements Callable<Integer> {
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     out.print(
         yaml.writeValueAsString(
-            Map.of("targets", Map.of(platform + "-emulator", emulator.target()))));
+            Map.of("targets", Map.of(platform + "-emulator", ordered(emulator.target())))));
+    // the last line: whoever reads this output knows the target above is complete
+    out.println("# ready; Ctrl-C stops the emulator");
     out.flush();
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  /** The target with a stable key order: platform first, auth last, the rest sorted. */
+  @SuppressWarnings("unchecked")
+  static Object ordered(Object value) {
+    if (!(value instanceof Map<?, ?> map)) {
+      return value;
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+    ((Map<Object, Object>) map).forEach((k, v) -> sorted.put(String.valueOf(k), ordered(v)));
+    if (sorted.containsKey("platform")) {
+      out.put("platform", sorted.remove("platform"));
+    }
+    Object auth = sorted.remove("auth");
+    out.putAll(sorted);
+    if (auth != null) {
+      out.put("auth", auth);
+    }
+    return out;
   }
 }

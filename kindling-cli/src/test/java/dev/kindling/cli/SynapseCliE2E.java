@@ -136,7 +136,7 @@ class SynapseCliE2E {
               synchronized (printed) {
                 printed.append(line).append('\n');
               }
-              if (line.contains("artifacts_path:")) {
+              if (line.startsWith("# ready")) {
                 ready.complete(null);
               }
             },
