@@ -12,12 +12,15 @@ import dev.kindling.core.spi.StoredFile;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 
 /**
@@ -104,35 +107,96 @@ final class VolumeArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * The Files API lists one directory per call and the blob layout has one directory per blob, so
+   * the directories of each level are listed in parallel (at most {@value #LIST_CONCURRENCY} at a
+   * time) rather than one after another.
+   */
   @Override
   public List<StoredFile> list(String prefix) {
-    String base = locate(prefix);
     List<StoredFile> out = new ArrayList<>();
-    Deque<String> dirs = new ArrayDeque<>();
-    dirs.push(base);
-    while (!dirs.isEmpty()) {
-      String dir = dirs.pop();
-      try {
-        for (DirectoryEntry e : client.get().files().listDirectoryContents(dir)) {
-          String entryPath =
-              e.getPath() != null ? e.getPath() : dir + "/" + Objects.requireNonNull(e.getName());
-          if (Boolean.TRUE.equals(e.getIsDirectory())) {
-            dirs.push(trimSlash(entryPath));
-            continue;
+    List<String> level = List.of(locate(prefix));
+    ExecutorService pool = null;
+    try {
+      while (!level.isEmpty()) {
+        List<String> next = new ArrayList<>();
+        if (level.size() == 1) {
+          listOne(level.get(0), out, next);
+        } else {
+          if (pool == null) {
+            pool = Executors.newFixedThreadPool(LIST_CONCURRENCY, LIST_THREADS);
           }
-          String rel = StorePaths.relativize(root.path(), entryPath);
-          if (rel != null) {
-            out.add(new StoredFile(rel, e.getFileSize() == null ? 0 : e.getFileSize()));
+          List<Future<Listing>> futures = new ArrayList<>();
+          for (String dir : level) {
+            futures.add(
+                pool.submit(
+                    () -> {
+                      Listing l = new Listing(new ArrayList<>(), new ArrayList<>());
+                      listOne(dir, l.files(), l.dirs());
+                      return l;
+                    }));
+          }
+          for (Future<Listing> f : futures) {
+            Listing l = await(f);
+            out.addAll(l.files());
+            next.addAll(l.dirs());
           }
         }
-      } catch (DatabricksError e) {
-        if (!DatabricksErrors.isNotFound(e)) {
-          throw DatabricksErrors.translate("listing " + dir, e);
-        }
+        level = next;
+      }
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
       }
     }
     out.sort(Comparator.comparing(StoredFile::path));
     return out;
+  }
+
+  private record Listing(List<StoredFile> files, List<String> dirs) {}
+
+  private static final int LIST_CONCURRENCY = 8;
+
+  private static final ThreadFactory LIST_THREADS =
+      r -> {
+        Thread t = new Thread(r, "kindling-volume-list");
+        t.setDaemon(true);
+        return t;
+      };
+
+  private static Listing await(Future<Listing> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KindlingException("interrupted while listing a volume", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new KindlingException("listing a volume failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private void listOne(String dir, List<StoredFile> files, List<String> dirs) {
+    try {
+      for (DirectoryEntry e : client.get().files().listDirectoryContents(dir)) {
+        String entryPath =
+            e.getPath() != null ? e.getPath() : dir + "/" + Objects.requireNonNull(e.getName());
+        if (Boolean.TRUE.equals(e.getIsDirectory())) {
+          dirs.add(trimSlash(entryPath));
+          continue;
+        }
+        String rel = StorePaths.relativize(root.path(), entryPath);
+        if (rel != null) {
+          files.add(new StoredFile(rel, e.getFileSize() == null ? 0 : e.getFileSize()));
+        }
+      }
+    } catch (DatabricksError e) {
+      if (!DatabricksErrors.isNotFound(e)) {
+        throw DatabricksErrors.translate("listing " + dir, e);
+      }
+    }
   }
 
   @Override

@@ -77,6 +77,20 @@ class ReleasePublisherTest {
   }
 
   @Test
+  void aStoredReleaseIsNotListedAgain() {
+    AppFiles a = app(BytesFile.of("app.py", "print(1)"), BytesFile.of("lib/u.py", "x=1"));
+    publisher.publish(a);
+    int lists = store.listCount();
+
+    Release again = publisher.publish(a);
+
+    // its manifest exists, so every blob it names was stored before it: no listing needed
+    assertThat(store.listCount()).isEqualTo(lists);
+    assertThat(again.filesUploaded()).isZero();
+    assertThat(again.blob("lib/u.py")).endsWith("/u.py");
+  }
+
+  @Test
   void oneChangedFileUploadsOnlyItsBlobAndMakesANewRelease() {
     Release first =
         publisher.publish(app(BytesFile.of("app.py", "print(1)"), BytesFile.of("u.py", "x=1")));

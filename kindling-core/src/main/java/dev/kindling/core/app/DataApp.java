@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -274,6 +278,7 @@ public final class DataApp implements AutoCloseable {
     List<Candidate> candidates = walk(root, problems);
     candidates.sort(Comparator.comparing(Candidate::path));
     List<AppFile> files = new ArrayList<>();
+    List<Candidate> toHash = new ArrayList<>();
     Map<String, String> keys = new HashMap<>();
     for (Candidate c : candidates) {
       if (!selection.selects(c.path(), options.platform(), options.environment())) {
@@ -299,10 +304,24 @@ public final class DataApp implements AutoCloseable {
             "rename one of them; they would overwrite each other on Windows and macOS");
         continue;
       }
+      toHash.add(c);
+    }
+    // Hash on up to one thread per core (each file is still read once, streaming); results and
+    // problems are taken in path order, so the outcome does not depend on the threads.
+    List<CompletableFuture<AppFile>> hashed = hashAll(toHash);
+    for (int i = 0; i < toHash.size(); i++) {
+      Candidate c = toHash.get(i);
       try {
-        files.add(AppFile.of(c.path(), c.file()));
-      } catch (IOException e) {
-        problems.add(shown, "cannot be read: " + e, "check the file's permissions");
+        files.add(hashed.get(i).join());
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause();
+        if (!(cause instanceof IOException)) {
+          throw e;
+        }
+        problems.add(
+            PathNames.printable(c.path()),
+            "cannot be read: " + cause,
+            "check the file's permissions");
       }
     }
     if (files.isEmpty()) {
@@ -317,6 +336,49 @@ public final class DataApp implements AutoCloseable {
       checkManifestPaths(root, result, label, files, problems);
     }
     return files;
+  }
+
+  /** Hashes the candidates in parallel on a short-lived pool of at most one thread per core. */
+  private static List<CompletableFuture<AppFile>> hashAll(List<Candidate> candidates) {
+    int threads = Math.min(Runtime.getRuntime().availableProcessors(), candidates.size());
+    if (threads <= 1) {
+      return candidates.stream().map(DataApp::hashNow).toList();
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "kindling-hash");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<CompletableFuture<AppFile>> out = new ArrayList<>();
+      for (Candidate c : candidates) {
+        out.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return AppFile.of(c.path(), c.file());
+                  } catch (IOException e) {
+                    throw new CompletionException(e);
+                  }
+                },
+                pool));
+      }
+      CompletableFuture.allOf(out.toArray(CompletableFuture[]::new)).handle((v, e) -> null).join();
+      return out;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static CompletableFuture<AppFile> hashNow(Candidate c) {
+    try {
+      return CompletableFuture.completedFuture(AppFile.of(c.path(), c.file()));
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private static boolean linkStaysInside(Path root, Candidate c, String shown, Problems problems) {

@@ -31,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes an app's files as a release in a content-addressed {@link ArtifactStore}: lists the
+ * Publishes an app's files as a release in a content-addressed {@link ArtifactStore}: when the
+ * release's manifest is stored already there is nothing to do (one request); otherwise lists the
  * stored blobs once, uploads the missing ones in parallel (bounded), then writes the release
  * manifest. Each platform calls this and then points its job definition at the release; the
  * manifest write comes after every blob is stored, and the job switch after the manifest, so a
@@ -77,6 +78,15 @@ public final class ReleasePublisher {
       blobs.put(f.path(), RemoteLayout.blobPath(app.appName(), f.sha256(), f.fileName()));
     }
 
+    String manifestPath = RemoteLayout.releasePath(app.appName(), release);
+    if (store.exists(manifestPath)) {
+      // The manifest is written only after every blob it names is stored, and blobs are never
+      // deleted, so an existing manifest of the same release means there is nothing to upload:
+      // one request instead of a listing (which costs one call per blob on some stores).
+      app.listener().planned(app.files().size(), 0, 0);
+      log.debug("release {} of {} is stored already", release, app.appName());
+      return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
+    }
     Set<String> stored =
         store.list(RemoteLayout.blobsDir(app.appName())).stream()
             .map(s -> s.path() + "\u0000" + s.size())
@@ -101,14 +111,11 @@ public final class ReleasePublisher {
 
     uploadAll(app, missing, blobs);
 
-    String manifestPath = RemoteLayout.releasePath(app.appName(), release);
-    if (!store.exists(manifestPath)) {
-      Map<String, Object> manifest = manifestBody(app, blobs);
-      manifest.put("release", release);
-      manifest.put("created", clock.instant().toString());
-      byte[] bytesOut = toJson(manifest);
-      store.upload(manifestPath, new ByteArrayInputStream(bytesOut), bytesOut.length);
-    }
+    Map<String, Object> manifest = manifestBody(app, blobs);
+    manifest.put("release", release);
+    manifest.put("created", clock.instant().toString());
+    byte[] bytesOut = toJson(manifest);
+    store.upload(manifestPath, new ByteArrayInputStream(bytesOut), bytesOut.length);
     return new Release(
         app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
   }
