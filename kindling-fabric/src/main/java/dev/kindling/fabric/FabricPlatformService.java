@@ -219,7 +219,24 @@ public final class FabricPlatformService implements PlatformService {
       body.put("displayName", name);
       body.put("description", description);
       body.set("definition", definition);
-      itemId = fabric.createSparkJobDefinition(body).path("id").asText();
+      try {
+        itemId = fabric.createSparkJobDefinition(body).path("id").asText();
+      } catch (KindlingException e) {
+        if (!e.errorCode().filter("ItemDisplayNameAlreadyInUse"::equals).isPresent()) {
+          throw e;
+        }
+        // another deploy created it a moment ago: update that one (last deploy wins)
+        JsonNode raced =
+            fabric.listSparkJobDefinitions().stream()
+                .filter(i -> i.path("displayName").asText().equalsIgnoreCase(name))
+                .filter(i -> i.path("description").asText("").startsWith(MARKER))
+                .findFirst()
+                .orElseThrow(() -> e);
+        itemId = raced.path("id").asText();
+        log.info("{} was created by a concurrent deploy ({}); updating it", name, itemId);
+        fabric.updateDefinition(itemId, definition);
+        fabric.updateDescription(itemId, description);
+      }
       if (itemId.isEmpty()) {
         throw new KindlingException("fabric: the created Spark Job Definition has no id");
       }
