@@ -152,10 +152,11 @@ public final class DatabricksPlatformService implements PlatformService {
     Optional<Long> existing = findJob(name);
     long jobId;
     if (existing.isPresent()) {
-      jobId = existing.get();
+      long found = existing.get();
+      jobId = found;
       DatabricksErrors.retryingRun(
-          "updating job " + jobId + " (" + name + ")",
-          () -> client.get().jobs().reset(new ResetJob().setJobId(jobId).setNewSettings(job)));
+          "updating job " + found + " (" + name + ")",
+          () -> client.get().jobs().reset(new ResetJob().setJobId(found).setNewSettings(job)));
       log.info("job {} ({}) now runs release {} of {}", jobId, name, release.id(), app.appName());
     } else {
       jobId =
@@ -164,6 +165,25 @@ public final class DatabricksPlatformService implements PlatformService {
               () -> client.get().jobs().create(JobSpecs.create(job)).getJobId());
       log.info(
           "job {} ({}) created for release {} of {}", jobId, name, release.id(), app.appName());
+      // Databricks allows two jobs with one name: when a concurrent deploy created one too, the
+      // oldest is kept (as findJob picks it), updated with these settings, and ours removed
+      Optional<Long> oldest = findJob(name);
+      if (oldest.isPresent() && oldest.get() < jobId) {
+        long created = jobId;
+        long kept = oldest.get();
+        DatabricksErrors.retryingRun(
+            "updating job " + kept + " (" + name + ")",
+            () -> client.get().jobs().reset(new ResetJob().setJobId(kept).setNewSettings(job)));
+        DatabricksErrors.run(
+            "deleting duplicate job " + created, () -> client.get().jobs().delete(created));
+        log.info(
+            "job {} ({}) was created concurrently; kept {} and removed {}",
+            kept,
+            name,
+            kept,
+            created);
+        jobId = kept;
+      }
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("host", settings.host());
