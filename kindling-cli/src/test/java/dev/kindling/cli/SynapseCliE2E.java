@@ -136,7 +136,8 @@ class SynapseCliE2E {
               synchronized (printed) {
                 printed.append(line).append('\n');
               }
-              if (line.contains("artifacts_path:")) {
+              // the auth block (its token last) follows artifacts_path: wait for all of it
+              if (line.trim().startsWith("token:")) {
                 ready.complete(null);
               }
             },
