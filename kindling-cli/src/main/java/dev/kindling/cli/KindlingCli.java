@@ -109,6 +109,10 @@ public final class KindlingCli implements Runnable {
       // an optional discovery endpoint, then falls back; real problems reach us as exceptions.
       setIfAbsent("org.slf4j.simpleLogger.log.com.databricks.sdk", "error");
     }
+    // The Databricks SDK's Apache HttpClient logs every header and byte on the wire at DEBUG,
+    // the Authorization header (the token) included: never at --debug.
+    setIfAbsent("org.slf4j.simpleLogger.log.org.apache.http.wire", "info");
+    setIfAbsent("org.slf4j.simpleLogger.log.org.apache.http.headers", "info");
     setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
     setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
     setIfAbsent("org.slf4j.simpleLogger.showLogName", "false");

@@ -32,6 +32,22 @@ final class DatabricksErrors {
       return call.get();
     } catch (DatabricksError e) {
       throw translate(operation, e);
+    } catch (IllegalArgumentException e) {
+      if (!String.valueOf(e.getMessage()).contains("timeout value is negative")) {
+        throw e;
+      }
+      // the SDK sleeps for a Retry-After date that has already passed and trips over it
+      throw new ThrottledException(
+          DatabricksPlatformService.ID
+              + ": "
+              + operation
+              + " was throttled (HTTP 429) and the SDK could not wait for its Retry-After date",
+          e,
+          DatabricksPlatformService.ID,
+          429,
+          null,
+          null,
+          null);
     } catch (DatabricksException e) {
       throw new TransientException(
           DatabricksPlatformService.ID
@@ -46,6 +62,75 @@ final class DatabricksErrors {
           null,
           null);
     }
+  }
+
+  /** Attempts of an idempotent call in {@link #retrying}. */
+  static final int ATTEMPTS = 5;
+
+  /** The first wait of {@link #retrying}, doubled for each further one. */
+  static final java.time.Duration FIRST_WAIT = java.time.Duration.ofMillis(500);
+
+  /**
+   * As {@link #call(String, Supplier)} for a call that may be sent again without changing the
+   * outcome (a read, a reset to the same settings, a cancel, a run-now with an idempotency token):
+   * the SDK retries only some statuses and no dropped connections, so a 429, a 5xx or an I/O
+   * failure is retried here too, {@value #ATTEMPTS} attempts in all with waits from 0.5 s doubling
+   * (at most about 8 s of waiting).
+   */
+  static <T> T retrying(String operation, Supplier<T> call) {
+    java.time.Duration wait = FIRST_WAIT;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call(operation, call);
+      } catch (TransientException | ThrottledException e) {
+        if (attempt >= ATTEMPTS) {
+          throw e;
+        }
+        org.slf4j.LoggerFactory.getLogger(DatabricksErrors.class)
+            .debug("{} (attempt {}): {}; again in {}", operation, attempt, e.getMessage(), wait);
+        try {
+          Thread.sleep(wait.toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        wait = wait.multipliedBy(2);
+      }
+    }
+  }
+
+  /**
+   * As {@link #call(String, Supplier)} for a call that must not be sent twice (a create): only a
+   * throttled answer, which the service gives before doing anything, is retried.
+   */
+  static <T> T retryingWhenThrottled(String operation, Supplier<T> call) {
+    java.time.Duration wait = FIRST_WAIT;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call(operation, call);
+      } catch (ThrottledException e) {
+        if (attempt >= ATTEMPTS) {
+          throw e;
+        }
+        try {
+          Thread.sleep(e.retryAfter().orElse(wait).toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        wait = wait.multipliedBy(2);
+      }
+    }
+  }
+
+  /** As {@link #retrying(String, Supplier)} for calls without a result. */
+  static void retryingRun(String operation, Runnable call) {
+    retrying(
+        operation,
+        () -> {
+          call.run();
+          return null;
+        });
   }
 
   /** As {@link #call(String, Supplier)} for calls without a result. */

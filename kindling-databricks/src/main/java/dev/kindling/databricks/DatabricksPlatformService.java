@@ -152,18 +152,38 @@ public final class DatabricksPlatformService implements PlatformService {
     Optional<Long> existing = findJob(name);
     long jobId;
     if (existing.isPresent()) {
-      jobId = existing.get();
-      DatabricksErrors.run(
-          "updating job " + jobId + " (" + name + ")",
-          () -> client.get().jobs().reset(new ResetJob().setJobId(jobId).setNewSettings(job)));
+      long found = existing.get();
+      jobId = found;
+      DatabricksErrors.retryingRun(
+          "updating job " + found + " (" + name + ")",
+          () -> client.get().jobs().reset(new ResetJob().setJobId(found).setNewSettings(job)));
       log.info("job {} ({}) now runs release {} of {}", jobId, name, release.id(), app.appName());
     } else {
       jobId =
-          DatabricksErrors.call(
+          DatabricksErrors.retryingWhenThrottled(
               "creating job " + name,
               () -> client.get().jobs().create(JobSpecs.create(job)).getJobId());
       log.info(
           "job {} ({}) created for release {} of {}", jobId, name, release.id(), app.appName());
+      // Databricks allows two jobs with one name: when a concurrent deploy created one too, the
+      // oldest is kept (as findJob picks it), updated with these settings, and ours removed
+      Optional<Long> oldest = findJob(name);
+      if (oldest.isPresent() && oldest.get() < jobId) {
+        long created = jobId;
+        long kept = oldest.get();
+        DatabricksErrors.retryingRun(
+            "updating job " + kept + " (" + name + ")",
+            () -> client.get().jobs().reset(new ResetJob().setJobId(kept).setNewSettings(job)));
+        DatabricksErrors.run(
+            "deleting duplicate job " + created, () -> client.get().jobs().delete(created));
+        log.info(
+            "job {} ({}) was created concurrently; kept {} and removed {}",
+            kept,
+            name,
+            kept,
+            created);
+        jobId = kept;
+      }
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("host", settings.host());
@@ -203,7 +223,7 @@ public final class DatabricksPlatformService implements PlatformService {
    */
   private Optional<Long> findJob(String name) {
     List<Long> ids =
-        DatabricksErrors.call(
+        DatabricksErrors.retrying(
             "looking up job " + name,
             () -> {
               List<Long> found = new ArrayList<>();
@@ -233,7 +253,7 @@ public final class DatabricksPlatformService implements PlatformService {
   @Override
   public String runSparkJob(String jobId, Map<String, String> params) {
     long id = RunId.parseJobId(jobId);
-    Job job = DatabricksErrors.call("getting job " + id, () -> client.get().jobs().get(id));
+    Job job = jobJustDeployed(id);
     requireKindling(job, id);
     Task task =
         JobSpecs.task(job.getSettings())
@@ -259,12 +279,35 @@ public final class DatabricksPlatformService implements PlatformService {
       request.setPythonParams(args);
     }
     long runId =
-        DatabricksErrors.call(
+        DatabricksErrors.retrying(
             "starting a run of job " + id,
             () -> client.get().jobs().runNow(request).getResponse().getRunId());
     String kindlingId = RunId.of(runId, runTag).toString();
     log.info("{} submitted: job {} release {}", kindlingId, id, tokens.release());
     return kindlingId;
+  }
+
+  /**
+   * The job, asked again every second for up to 15 s while it answers "not found": a job created a
+   * moment ago may not be readable yet.
+   */
+  private Job jobJustDeployed(long id) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      try {
+        return DatabricksErrors.retrying("getting job " + id, () -> client.get().jobs().get(id));
+      } catch (dev.kindling.core.error.NotFoundException e) {
+        if (System.nanoTime() + 1_000_000_000L - deadline > 0) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   /** Databricks limits legacy task parameters to ASCII and 10,000 bytes of JSON. */
@@ -351,7 +394,7 @@ public final class DatabricksPlatformService implements PlatformService {
       return false;
     }
     // asynchronous: the run goes through TERMINATING; a wait sees CANCELLED later
-    DatabricksErrors.run(
+    DatabricksErrors.retryingRun(
         "cancelling run " + id.jobRunId(), () -> client.get().jobs().cancelRun(id.jobRunId()));
     log.info("{} cancel requested", runId);
     return true;
@@ -390,7 +433,7 @@ public final class DatabricksPlatformService implements PlatformService {
   }
 
   private Optional<RunOutput> output(long taskRunId) {
-    return DatabricksErrors.call(
+    return DatabricksErrors.retrying(
         "getting the output of task run " + taskRunId,
         () -> {
           try {
@@ -479,7 +522,7 @@ public final class DatabricksPlatformService implements PlatformService {
         new Request(Request.GET, "/api/2.2/jobs/runs/get")
             .withQueryParam("run_id", Long.toString(id.jobRunId()))
             .withHeader("Accept", "application/json");
-    return DatabricksErrors.call(
+    return DatabricksErrors.retrying(
         "getting run " + id.jobRunId(),
         () -> {
           try {
@@ -519,7 +562,7 @@ public final class DatabricksPlatformService implements PlatformService {
 
   @Override
   public List<JobInfo> listJobs() {
-    return DatabricksErrors.call(
+    return DatabricksErrors.retrying(
         "listing jobs",
         () -> {
           List<JobInfo> jobs = new ArrayList<>();

@@ -7,8 +7,10 @@ import com.databricks.sdk.service.files.GetMetadataResponse;
 import com.databricks.sdk.service.files.UploadRequest;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.error.TransientException;
 import dev.kindling.core.spi.ArtifactStore;
 import dev.kindling.core.spi.StoredFile;
+import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,37 +62,67 @@ final class VolumeArtifactStore implements ArtifactStore {
     }
   }
 
+  /** Files up to this size are buffered so a failed PUT can be sent again. */
+  static final long RESEND_LIMIT = 16L * 1024 * 1024;
+
   @Override
   public void upload(String path, InputStream data, long size) {
     String p = locate(path);
-    CountingStream counted = new CountingStream(data);
-    DatabricksErrors.run(
-        "uploading " + p,
-        () ->
-            client
-                .get()
-                .files()
-                .upload(
-                    new UploadRequest().setFilePath(p).setContents(counted).setOverwrite(true)));
-    if (counted.count != size) {
-      throw new KindlingException(
-          "upload of " + p + " announced " + size + " bytes but sent " + counted.count);
+    // A file small enough to keep in memory is sent again after a throttled, failed or dropped
+    // PUT (overwrite: the same bytes to the same path, so resending is harmless); the SDK would
+    // not resend a stream.
+    InputStream source =
+        size <= RESEND_LIMIT && !data.markSupported() ? new BufferedInputStream(data) : data;
+    boolean resendable = size <= RESEND_LIMIT;
+    if (resendable) {
+      source.mark((int) size + 1);
     }
-    // The SDK may resend a request after a throttling answer; a consumed stream would then store
-    // fewer bytes. Check what arrived, so a content address never holds a short file.
-    GetMetadataResponse meta =
-        DatabricksErrors.call("checking " + p, () -> client.get().files().getMetadata(p));
-    Long stored = meta.getContentLength();
-    if (stored != null && stored != size) {
-      DatabricksErrors.run("deleting " + p, () -> client.get().files().delete(p));
-      throw new KindlingException(
-          "upload of "
-              + p
-              + " stored "
-              + stored
-              + " bytes instead of "
-              + size
-              + " (a retried request?); deploy again");
+    CountingStream[] counted = new CountingStream[1];
+    Runnable put =
+        () -> {
+          if (counted[0] != null) {
+            try {
+              source.reset();
+            } catch (IOException e) {
+              throw new KindlingException("cannot resend " + p + ": " + e.getMessage(), e);
+            }
+          }
+          counted[0] = new CountingStream(source);
+          client
+              .get()
+              .files()
+              .upload(
+                  new UploadRequest().setFilePath(p).setContents(counted[0]).setOverwrite(true));
+          if (counted[0].count != size) {
+            throw new KindlingException(
+                "upload of " + p + " announced " + size + " bytes but sent " + counted[0].count);
+          }
+          // The SDK may resend a request after a throttling answer; a consumed stream would then
+          // store fewer bytes. Check what arrived, so a content address never holds a short file.
+          GetMetadataResponse meta =
+              DatabricksErrors.call("checking " + p, () -> client.get().files().getMetadata(p));
+          Long stored = meta.getContentLength();
+          if (stored != null && stored != size) {
+            DatabricksErrors.run("deleting " + p, () -> client.get().files().delete(p));
+            throw new TransientException(
+                "upload of "
+                    + p
+                    + " stored "
+                    + stored
+                    + " bytes instead of "
+                    + size
+                    + " (a retried request?); deploy again",
+                null,
+                DatabricksPlatformService.ID,
+                null,
+                null,
+                null);
+          }
+        };
+    if (resendable) {
+      DatabricksErrors.retryingRun("uploading " + p, put);
+    } else {
+      DatabricksErrors.run("uploading " + p, put);
     }
   }
 

@@ -75,7 +75,10 @@ final class WorkspaceClients implements Supplier<WorkspaceClient> {
   static DatabricksConfig config(DatabricksSettings settings) {
     AuthConfig auth = settings.auth();
     DatabricksConfig c = new DatabricksConfig().setHost(settings.host());
-    c.setHttpTimeoutSeconds(HTTP_TIMEOUT_SECONDS);
+    c.setHttpTimeoutSeconds(
+        dev.kindling.core.http.HttpClients.readTimeoutOverride()
+            .map(d -> (int) Math.max(1, d.toSeconds()))
+            .orElse(HTTP_TIMEOUT_SECONDS));
     switch (auth.method()) {
       case TOKEN ->
           c.setAuthType("pat")

@@ -219,7 +219,24 @@ public final class FabricPlatformService implements PlatformService {
       body.put("displayName", name);
       body.put("description", description);
       body.set("definition", definition);
-      itemId = fabric.createSparkJobDefinition(body).path("id").asText();
+      try {
+        itemId = fabric.createSparkJobDefinition(body).path("id").asText();
+      } catch (KindlingException e) {
+        if (!e.errorCode().filter("ItemDisplayNameAlreadyInUse"::equals).isPresent()) {
+          throw e;
+        }
+        // another deploy created it a moment ago: update that one (last deploy wins)
+        JsonNode raced =
+            fabric.listSparkJobDefinitions().stream()
+                .filter(i -> i.path("displayName").asText().equalsIgnoreCase(name))
+                .filter(i -> i.path("description").asText("").startsWith(MARKER))
+                .findFirst()
+                .orElseThrow(() -> e);
+        itemId = raced.path("id").asText();
+        log.info("{} was created by a concurrent deploy ({}); updating it", name, itemId);
+        fabric.updateDefinition(itemId, definition);
+        fabric.updateDescription(itemId, description);
+      }
       if (itemId.isEmpty()) {
         throw new KindlingException("fabric: the created Spark Job Definition has no id");
       }
@@ -375,11 +392,40 @@ public final class FabricPlatformService implements PlatformService {
     if (!env.isEmpty() && !v1.path("environmentArtifactId").isNull()) {
       exec.set("environmentId", reference(env));
     }
-    String instanceId = client().run(itemId, exec);
+    String instanceId = startRun(itemId, exec);
     FabricRunId runId =
         new FabricRunId(settings.workspaceId(), itemId, instanceId, stored.app().get(), runTag);
     log.info("{} started: job {} release {}", runId, itemId, stored.release().get());
     return runId.toString();
+  }
+
+  /** How long a definition just created may answer "not found" to a run request. */
+  static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(15);
+
+  private static final Duration NOT_FOUND_RETRY = Duration.ofSeconds(1);
+
+  /**
+   * Starts a run; a 404 (the item just created is not visible to the job scheduler yet, nothing was
+   * started) is asked again every second for up to {@link #NOT_FOUND_GRACE}.
+   */
+  private String startRun(String itemId, ObjectNode exec) {
+    java.time.Instant deadline = scheduler.now().plus(NOT_FOUND_GRACE);
+    while (true) {
+      try {
+        return client().run(itemId, exec);
+      } catch (NotFoundException e) {
+        if (scheduler.now().plus(NOT_FOUND_RETRY).isAfter(deadline)) {
+          throw e;
+        }
+        log.debug("{} not found yet; asking again in {}", itemId, NOT_FOUND_RETRY);
+        try {
+          scheduler.sleep(NOT_FOUND_RETRY);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   private ObjectNode reference(String itemId) {

@@ -35,9 +35,16 @@ public final class CommonJobRules {
       JobConfig config, Pattern pattern, String description, Problems problems) {
     Objects.requireNonNull(pattern, "pattern");
     Objects.requireNonNull(description, "description");
+    if (config.jobName().filter(String::isBlank).isPresent()) {
+      problems.add(
+          "job_name",
+          "`job_name` is empty",
+          "set job_name to a name, or remove it to use the app's name");
+      return;
+    }
     config
         .jobName()
-        .filter(name -> !name.isBlank() && !pattern.matcher(name).matches())
+        .filter(name -> !pattern.matcher(name).matches())
         .ifPresent(
             name ->
                 problems.add(

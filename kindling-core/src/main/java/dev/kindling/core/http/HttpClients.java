@@ -44,6 +44,13 @@ public final class HttpClients {
   /** Default write timeout. */
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * The system property that overrides the read timeout of every platform client built from then
+   * on: seconds, decimals allowed (e.g. {@code 30} or {@code 0.5}). For networks where 60 s is too
+   * long to notice a stalled answer, and for tests that inject one.
+   */
+  public static final String READ_TIMEOUT_PROPERTY = "kindling.http.read-timeout";
+
   private static final String USER_AGENT = "kindling-java/" + version();
 
   private static final Interceptor USER_AGENT_INTERCEPTOR =
@@ -82,6 +89,23 @@ public final class HttpClients {
   /** The {@code User-Agent} sent: {@code kindling-java/<version>}. */
   public static String userAgent() {
     return USER_AGENT;
+  }
+
+  /** The read timeout set with {@link #READ_TIMEOUT_PROPERTY}, if any (ignored when invalid). */
+  public static java.util.Optional<Duration> readTimeoutOverride() {
+    String v = System.getProperty(READ_TIMEOUT_PROPERTY);
+    if (v == null || v.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      double seconds = Double.parseDouble(v.trim());
+      if (!(seconds > 0) || seconds > 86_400) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(Duration.ofMillis(Math.round(seconds * 1000)));
+    } catch (NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   private static String version() {
@@ -207,8 +231,9 @@ public final class HttpClients {
       if (connectTimeout != null) {
         b.connectTimeout(connectTimeout);
       }
-      if (readTimeout != null) {
-        b.readTimeout(readTimeout);
+      Duration read = readTimeout != null ? readTimeout : readTimeoutOverride().orElse(null);
+      if (read != null) {
+        b.readTimeout(read);
       }
       if (writeTimeout != null) {
         b.writeTimeout(writeTimeout);

@@ -88,7 +88,10 @@ public final class RetryInterceptor implements Interceptor {
       }
 
       int status = response.code();
-      if (!retryable || !policy.retriesStatus(status)) {
+      // A 429 means the service turned the request away unprocessed, so even a create or a run
+      // submission may be sent again (when its body can be): no duplicate can come of it.
+      boolean resendable = retryable || (status == 429 && bodyRepeatable(request));
+      if (!resendable || !policy.retriesStatus(status)) {
         return response;
       }
       if (attempt >= policy.maxAttempts()) {
@@ -110,6 +113,11 @@ public final class RetryInterceptor implements Interceptor {
       logRetry(request, attempt, delay, "HTTP " + status, status == 429);
       pause(delay, chain);
     }
+  }
+
+  private static boolean bodyRepeatable(Request request) {
+    okhttp3.RequestBody body = request.body();
+    return body == null || !(body.isOneShot() || body.isDuplex());
   }
 
   private Duration remaining(Instant budgetEnd) {

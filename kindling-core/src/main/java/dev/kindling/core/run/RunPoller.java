@@ -1,5 +1,6 @@
 package dev.kindling.core.run;
 
+import dev.kindling.core.error.NotFoundException;
 import dev.kindling.core.error.ThrottledException;
 import dev.kindling.core.error.TimedOutException;
 import dev.kindling.core.error.TransientException;
@@ -257,6 +258,15 @@ public final class RunPoller implements AutoCloseable {
       } catch (TransientException | ThrottledException e) {
         onTransientFailure(e);
         return;
+      } catch (NotFoundException e) {
+        // a run just submitted may not be visible yet (eventual consistency): until its first
+        // status a "not found" counts as a tolerated failure; after that it is final
+        if (neverSeen()) {
+          onTransientFailure(e);
+        } else {
+          finish(null, e);
+        }
+        return;
       } catch (RuntimeException e) {
         finish(null, e);
         return;
@@ -265,6 +275,10 @@ public final class RunPoller implements AutoCloseable {
         throw e;
       }
       onStatus(status);
+    }
+
+    private synchronized boolean neverSeen() {
+      return lastStatus == null;
     }
 
     private void onStatus(JobStatus status) {

@@ -139,6 +139,17 @@ class RetryInterceptorTest {
   }
 
   @Test
+  void retriesAPostTurnedAwayWith429AfterItsRetryAfter() throws IOException {
+    stubThenOk("/x", aResponse().withStatus(429).withHeader("Retry-After", "4"));
+
+    try (Response r = client(RetryPolicy.defaults()).newCall(postRequest("/x")).execute()) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    assertThat(requestCount()).isEqualTo(2);
+    assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(4));
+  }
+
+  @Test
   void retriesPostTaggedRetrySafe() throws IOException {
     stubThenOk("/x", aResponse().withStatus(429).withHeader("Retry-After", "3"));
     Request safe = postRequest("/x").newBuilder().tag(RetrySafe.class, RetrySafe.INSTANCE).build();

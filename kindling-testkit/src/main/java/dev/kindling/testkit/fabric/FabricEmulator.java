@@ -436,7 +436,7 @@ public final class FabricEmulator implements Emulator {
     return ok(out);
   }
 
-  private Response createItem(Request r, JsonNode body) {
+  private synchronized Response createItem(Request r, JsonNode body) {
     String name = body.path("displayName").asText();
     if (name.isBlank() || name.length() > 256) {
       return error(400, "InvalidDisplayName", "The display name is not valid: '" + name + "'.");
