@@ -12,20 +12,33 @@ public interface Emulator extends AutoCloseable {
   /** The platform id it emulates ({@code fabric}, {@code databricks}, {@code synapse}). */
   String id();
 
+  /** The HTTP server it answers on. */
+  EmulatorServer server();
+
   /** Where it listens. */
-  URI baseUrl();
+  default URI baseUrl() {
+    return server().baseUrl();
+  }
 
   /** Every request received. */
-  Journal journal();
+  default Journal journal() {
+    return server().journal();
+  }
 
   /** Injects a fault into the next matching requests. */
-  void inject(Fault fault);
+  default void inject(Fault fault) {
+    server().inject(fault);
+  }
 
   /** Removes injected faults. */
-  void clearFaults();
+  default void clearFaults() {
+    server().clearFaults();
+  }
 
   /** Delays every answer (simulated network latency). */
-  void latency(Duration latency);
+  default void latency(Duration latency) {
+    server().latency(latency);
+  }
 
   /**
    * The {@code kindling.yaml} target that points at this emulator ({@code platform}, URLs, ids, an

@@ -11,10 +11,7 @@ import dev.kindling.testkit.emulator.EmulatorOptions;
 import dev.kindling.testkit.emulator.EmulatorServer;
 import dev.kindling.testkit.emulator.EmulatorServer.Request;
 import dev.kindling.testkit.emulator.EmulatorServer.Response;
-import dev.kindling.testkit.emulator.Fault;
-import dev.kindling.testkit.emulator.Journal;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,28 +179,8 @@ public final class SynapseEmulator implements Emulator {
   }
 
   @Override
-  public URI baseUrl() {
-    return server.baseUrl();
-  }
-
-  @Override
-  public Journal journal() {
-    return server.journal();
-  }
-
-  @Override
-  public void inject(Fault fault) {
-    server.inject(fault);
-  }
-
-  @Override
-  public void clearFaults() {
-    server.clearFaults();
-  }
-
-  @Override
-  public void latency(Duration latency) {
-    server.latency(latency);
+  public EmulatorServer server() {
+    return server;
   }
 
   @Override
