@@ -145,7 +145,10 @@ class FaultMatrixTest {
       System.setErr(err);
       System.setOut(out);
     }
-    System.out.println(table(all, took));
+    String summary = table(all, took);
+    System.out.println(summary);
+    // also for the build log: kindling-cli's pom prints this file at `verify`
+    Files.writeString(Path.of("target", "fault-matrix.txt"), summary);
     assertThat(all.stream().filter(Outcome::failed).map(Outcome::toString)).isEmpty();
 
     // secrets: every captured byte of DEBUG logging, every message, config toString(), journal,
