@@ -166,10 +166,23 @@ public final class DataApp implements AutoCloseable {
       result = invalid(defaultName);
       described = false;
     }
+    HashCache.Index index = options.hashCache().open(root);
     List<AppFile> files =
         select(
-            root, root.toString(), result, ManifestReader.APP_YAML, described, options, problems);
+            root,
+            root.toString(),
+            result,
+            ManifestReader.APP_YAML,
+            described,
+            options,
+            index,
+            problems);
     problems.throwIfAny();
+    index.save();
+    if (index.hits() > 0) {
+      LOG.debug(
+          "{} of {} file hashes of {} taken from the hash cache", index.hits(), files.size(), root);
+    }
     DataApp app = new DataApp(dir, root, false, result.manifest(), files, options);
     LOG.debug("loaded {}", app);
     return app;
@@ -216,7 +229,16 @@ public final class DataApp implements AutoCloseable {
                 ManifestReader.defaults(ManifestReader.sanitizedName(archiveName)), Set.of());
         label = fileName;
       }
-      List<AppFile> files = select(root, fileName, result, label, true, options, problems);
+      List<AppFile> files =
+          select(
+              root,
+              fileName,
+              result,
+              label,
+              true,
+              options,
+              HashCache.disabled().open(root),
+              problems);
       problems.throwIfAny();
       DataApp app = new DataApp(archive, root, true, result.manifest(), files, options);
       LOG.debug("loaded {} (extracted into {})", app, root);
@@ -272,6 +294,7 @@ public final class DataApp implements AutoCloseable {
       String label,
       boolean checkManifest,
       LoadOptions options,
+      HashCache.Index index,
       Problems problems) {
     AppManifest manifest = result.manifest();
     FileSelection selection = FileSelection.of(manifest.include(), manifest.exclude());
@@ -308,7 +331,7 @@ public final class DataApp implements AutoCloseable {
     }
     // Hash on up to one thread per core (each file is still read once, streaming); results and
     // problems are taken in path order, so the outcome does not depend on the threads.
-    List<CompletableFuture<AppFile>> hashed = hashAll(toHash);
+    List<CompletableFuture<AppFile>> hashed = hashAll(toHash, index);
     for (int i = 0; i < toHash.size(); i++) {
       Candidate c = toHash.get(i);
       try {
@@ -339,10 +362,11 @@ public final class DataApp implements AutoCloseable {
   }
 
   /** Hashes the candidates in parallel on a short-lived pool of at most one thread per core. */
-  private static List<CompletableFuture<AppFile>> hashAll(List<Candidate> candidates) {
+  private static List<CompletableFuture<AppFile>> hashAll(
+      List<Candidate> candidates, HashCache.Index index) {
     int threads = Math.min(Runtime.getRuntime().availableProcessors(), candidates.size());
     if (threads <= 1) {
-      return candidates.stream().map(DataApp::hashNow).toList();
+      return candidates.stream().map(c -> hashNow(c, index)).toList();
     }
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -359,7 +383,7 @@ public final class DataApp implements AutoCloseable {
             CompletableFuture.supplyAsync(
                 () -> {
                   try {
-                    return AppFile.of(c.path(), c.file());
+                    return index.file(c.path(), c.file());
                   } catch (IOException e) {
                     throw new CompletionException(e);
                   }
@@ -373,9 +397,9 @@ public final class DataApp implements AutoCloseable {
     }
   }
 
-  private static CompletableFuture<AppFile> hashNow(Candidate c) {
+  private static CompletableFuture<AppFile> hashNow(Candidate c, HashCache.Index index) {
     try {
-      return CompletableFuture.completedFuture(AppFile.of(c.path(), c.file()));
+      return CompletableFuture.completedFuture(index.file(c.path(), c.file()));
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -11,8 +11,11 @@ import java.util.Objects;
  *     means the {@code KINDLING_ENV} environment variable, else {@code default}
  * @param limits the limits for reading a {@code .kda} archive; {@code null} means {@link
  *     ArchiveLimits#defaults()}
+ * @param hashCache remembers file hashes between loads of a directory; {@code null} means {@link
+ *     HashCache#defaultCache()}
  */
-public record LoadOptions(String platform, String environment, ArchiveLimits limits) {
+public record LoadOptions(
+    String platform, String environment, ArchiveLimits limits, HashCache hashCache) {
 
   /** The platform used when none is given. */
   public static final String DEFAULT_PLATFORM = "local";
@@ -24,26 +27,39 @@ public record LoadOptions(String platform, String environment, ArchiveLimits lim
     platform = orDefault(platform, DEFAULT_PLATFORM);
     environment = orDefault(environment, environmentFromEnv());
     limits = limits == null ? ArchiveLimits.defaults() : limits;
+    hashCache = hashCache == null ? HashCache.defaultCache() : hashCache;
+  }
+
+  /** Options with the default hash cache. */
+  public LoadOptions(String platform, String environment, ArchiveLimits limits) {
+    this(platform, environment, limits, null);
   }
 
   /** Platform {@code local}, the environment from {@code KINDLING_ENV}, default limits. */
   public static LoadOptions defaults() {
-    return new LoadOptions(null, null, null);
+    return new LoadOptions(null, null, null, null);
   }
 
   /** A copy for another platform. */
   public LoadOptions withPlatform(String value) {
-    return new LoadOptions(value, environment, limits);
+    return new LoadOptions(value, environment, limits, hashCache);
   }
 
   /** A copy for another environment. */
   public LoadOptions withEnvironment(String value) {
-    return new LoadOptions(platform, value, limits);
+    return new LoadOptions(platform, value, limits, hashCache);
   }
 
   /** A copy with other archive limits. */
   public LoadOptions withLimits(ArchiveLimits value) {
-    return new LoadOptions(platform, environment, Objects.requireNonNull(value, "limits"));
+    return new LoadOptions(
+        platform, environment, Objects.requireNonNull(value, "limits"), hashCache);
+  }
+
+  /** A copy with another hash cache, e.g. {@link HashCache#disabled()}. */
+  public LoadOptions withHashCache(HashCache value) {
+    return new LoadOptions(
+        platform, environment, limits, Objects.requireNonNull(value, "hashCache"));
   }
 
   private static String environmentFromEnv() {

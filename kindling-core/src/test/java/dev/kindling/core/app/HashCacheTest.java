@@ -1,0 +1,177 @@
+package dev.kindling.core.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HashCacheTest {
+  @TempDir Path tmp;
+  Path app;
+  Path cacheDir;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    app = Files.createDirectories(tmp.resolve("app"));
+    cacheDir = tmp.resolve("cache");
+    Files.writeString(app.resolve("app.yaml"), "name: cached\nentry_point: main.py\n");
+    Files.writeString(app.resolve("main.py"), "print('one')\n");
+    Files.writeString(app.resolve("util.py"), "X = 1\n");
+  }
+
+  /** A clock an hour after now: every file written by the test has settled by then. */
+  private static Clock later() {
+    return Clock.fixed(Instant.now().plusSeconds(3600), ZoneOffset.UTC);
+  }
+
+  private HashCache.Index load(HashCache cache) throws IOException {
+    Path root = app.toRealPath();
+    HashCache.Index index = cache.open(root);
+    try (Stream<Path> files = Files.list(root)) {
+      for (Path f : files.sorted().toList()) {
+        index.file(f.getFileName().toString(), f);
+      }
+    }
+    index.save();
+    return index;
+  }
+
+  @Test
+  void aSecondLoadOfAnUnchangedAppReadsNoFileAgain() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+
+    assertThat(load(cache).hits()).isZero();
+    assertThat(load(cache).hits()).isEqualTo(3);
+    try (Stream<Path> indexes = Files.list(cacheDir)) {
+      assertThat(indexes.toList()).hasSize(1);
+    }
+  }
+
+  @Test
+  void theHashesFromTheCacheAreTheFilesHashes() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    DataApp first = DataApp.load(app, LoadOptions.defaults().withHashCache(HashCache.disabled()));
+    DataApp.load(app, LoadOptions.defaults().withHashCache(cache));
+    DataApp cached = DataApp.load(app, LoadOptions.defaults().withHashCache(cache));
+
+    assertThat(cached.files()).containsExactlyElementsOf(first.files());
+    assertThat(load(cache).hits()).isEqualTo(3);
+  }
+
+  @Test
+  void aFileRewrittenWithTheSameSizeAndModificationTimeIsHashedAgain() throws IOException {
+    Path main = app.resolve("main.py");
+    FileTime mtime = Files.getLastModifiedTime(main);
+    HashCache cache = HashCache.at(cacheDir, later());
+    load(cache);
+
+    // Same size, and the modification time put back, as `tar x` or `rsync -t` would.
+    Files.writeString(main, "print('two')\n");
+    Files.setLastModifiedTime(main, mtime);
+
+    DataApp reloaded = DataApp.load(app, LoadOptions.defaults().withHashCache(cache));
+    AppFile expected = AppFile.of("main.py", main);
+    assertThat(reloaded.file("main.py")).contains(expected);
+  }
+
+  @Test
+  void aFileWithANewModificationTimeIsHashedAgain() throws IOException {
+    Path util = app.resolve("util.py");
+    HashCache cache = HashCache.at(cacheDir, later());
+    load(cache);
+
+    Files.writeString(util, "X = 2\n");
+    Files.setLastModifiedTime(util, FileTime.from(Instant.now().minusSeconds(7200)));
+
+    HashCache.Index again = load(cache);
+    assertThat(again.hits()).isEqualTo(2);
+    DataApp reloaded = DataApp.load(app, LoadOptions.defaults().withHashCache(cache));
+    assertThat(reloaded.file("util.py")).contains(AppFile.of("util.py", util));
+  }
+
+  @Test
+  void aFileModifiedJustBeforeItWasHashedIsNotTrusted() throws IOException {
+    // Hashed "now": the files were written less than the racy window before, so a change in the
+    // same time-stamp tick could go unseen; their entries are not used.
+    HashCache racy = HashCache.at(cacheDir, Clock.fixed(Instant.now(), ZoneOffset.UTC));
+    load(racy);
+    assertThat(load(racy).hits()).isZero();
+  }
+
+  @Test
+  void aCorruptIndexIsIgnoredAndRewritten() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    load(cache);
+    Path index;
+    try (Stream<Path> files = Files.list(cacheDir)) {
+      index = files.findFirst().orElseThrow();
+    }
+    Files.writeString(index, "{not json", StandardCharsets.UTF_8);
+
+    assertThat(load(cache).hits()).isZero();
+    assertThat(load(cache).hits()).isEqualTo(3);
+  }
+
+  @Test
+  void deletedFilesAreForgotten() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    load(cache);
+    Files.delete(app.resolve("util.py"));
+    load(cache);
+
+    Path index;
+    try (Stream<Path> files = Files.list(cacheDir)) {
+      index = files.findFirst().orElseThrow();
+    }
+    assertThat(Files.readString(index)).contains("main.py").doesNotContain("util.py");
+  }
+
+  @Test
+  void aDisabledCacheWritesNothing() throws IOException {
+    HashCache.Index index = load(HashCache.disabled());
+    assertThat(index.hits()).isZero();
+    assertThat(cacheDir).doesNotExist();
+  }
+
+  @Test
+  void theEnvironmentChoosesTheDirectoryOrTurnsTheCacheOff() {
+    assertThat(HashCache.fromEnvironment(Map.of("KINDLING_HASH_CACHE", "off"), "/home/u").enabled())
+        .isFalse();
+    assertThat(
+            HashCache.fromEnvironment(Map.of("KINDLING_CACHE_DIR", "/tmp/kc"), "/home/u")
+                .directory())
+        .contains(Path.of("/tmp/kc/hashes"));
+    assertThat(
+            HashCache.fromEnvironment(Map.of("XDG_CACHE_HOME", "/var/cache/u"), "/home/u")
+                .directory())
+        .contains(Path.of("/var/cache/u/kindling/hashes"));
+    assertThat(HashCache.fromEnvironment(Map.of(), "/home/u").directory())
+        .contains(Path.of("/home/u/.cache/kindling/hashes"));
+    assertThat(HashCache.fromEnvironment(Map.of(), null).enabled()).isFalse();
+  }
+
+  @Test
+  void archivesAreNeverCached() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    Path kda = tmp.resolve("cached.kda");
+    try (DataApp dir =
+        DataApp.load(app, LoadOptions.defaults().withHashCache(HashCache.disabled()))) {
+      KdaArchive.write(dir, kda);
+    }
+    try (DataApp fromKda = DataApp.load(kda, LoadOptions.defaults().withHashCache(cache))) {
+      assertThat(fromKda.files()).hasSize(3);
+    }
+    assertThat(cacheDir).doesNotExist();
+  }
+}
