@@ -166,8 +166,9 @@ public final class DfsArtifactStore implements ArtifactStore {
     boolean done = false;
     try {
       create(temp, path);
-      long position = appendAll(temp, data, size, path);
-      flush(temp, position, path);
+      if (!appendAll(temp, data, size, path)) {
+        flush(temp, size, path); // an empty file: nothing was appended, so nothing was flushed
+      }
       rename(temp, target, size, path);
       done = true;
       log.debug("uploaded {} ({} bytes)", path, size);
@@ -188,33 +189,56 @@ public final class DfsArtifactStore implements ArtifactStore {
     }
   }
 
-  private long appendAll(String temp, InputStream data, long size, String path) {
+  /**
+   * Appends {@code size} bytes read from {@code data} in chunks; the last append also flushes
+   * ({@code flush=true}, API version 2020-08-04 and later), which saves the separate flush request.
+   *
+   * @return true when the data was flushed by the last append; false when there was nothing to
+   *     append (an empty file)
+   */
+  private boolean appendAll(String temp, InputStream data, long size, String path) {
     byte[] buf = new byte[(int) Math.min(chunkSize, Math.max(size, 1))];
     long position = 0;
+    boolean flushed = false;
     try {
       while (true) {
         int n = data.readNBytes(buf, 0, buf.length);
         if (n <= 0) {
           break;
         }
-        HttpUrl u =
+        boolean last = position + n >= size;
+        HttpUrl.Builder u =
             url(temp)
                 .newBuilder()
                 .addQueryParameter("action", "append")
-                .addQueryParameter("position", Long.toString(position))
-                .build();
+                .addQueryParameter("position", Long.toString(position));
+        if (last) {
+          u.addQueryParameter("flush", "true");
+        }
         Request req =
-            base(u)
+            base(u.build())
                 .patch(RequestBody.create(buf, OCTETS, 0, n))
                 .tag(RetrySafe.class, RetrySafe.INSTANCE)
                 .build();
         try (Response r = call(req, "uploading " + path)) {
-          require(r, "uploading " + path);
+          if (last && !r.isSuccessful() && r.code() == 400 && position + n == size) {
+            // A retried append-and-flush whose first attempt was applied is refused (its position
+            // is behind the end now); the file then has every byte, committed.
+            if (sizeOf(temp).orElse(-1L) != size) {
+              require(r, "uploading " + path);
+            }
+          } else {
+            require(r, "uploading " + path);
+          }
         }
         position += n;
-        if (n < buf.length) {
+        flushed = last;
+        if (n < buf.length || last) {
           break;
         }
+      }
+      if (flushed && position == size && data.read() != -1) {
+        position++; // more bytes than announced
       }
     } catch (IOException e) {
       throw new KindlingException("reading the data for " + path + " failed: " + e.getMessage(), e);
@@ -223,7 +247,7 @@ public final class DfsArtifactStore implements ArtifactStore {
       throw new KindlingException(
           "upload of " + path + " announced " + size + " bytes but sent " + position);
     }
-    return position;
+    return flushed;
   }
 
   private void flush(String temp, long position, String path) {

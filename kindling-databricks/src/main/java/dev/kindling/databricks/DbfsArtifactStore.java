@@ -189,7 +189,13 @@ final class DbfsArtifactStore implements ArtifactStore {
           String rel = StorePaths.relativize(rootApi, p);
           String name = p.substring(p.lastIndexOf('/') + 1);
           if (rel != null && !name.startsWith(TEMP_PREFIX)) {
-            out.add(new StoredFile(rel, f.getFileSize() == null ? 0 : f.getFileSize()));
+            out.add(
+                new StoredFile(
+                    rel,
+                    f.getFileSize() == null ? 0 : f.getFileSize(),
+                    f.getModificationTime() == null
+                        ? null
+                        : java.time.Instant.ofEpochMilli(f.getModificationTime())));
           }
         }
       } catch (DatabricksError e) {
@@ -200,6 +206,12 @@ final class DbfsArtifactStore implements ArtifactStore {
     }
     out.sort(Comparator.comparing(StoredFile::path));
     return out;
+  }
+
+  /** Listing costs one request per directory here, and every blob has its own directory. */
+  @Override
+  public boolean listsRecursivelyInOneRequest() {
+    return false;
   }
 
   @Override

@@ -221,7 +221,13 @@ final class VolumeArtifactStore implements ArtifactStore {
         }
         String rel = StorePaths.relativize(root.path(), entryPath);
         if (rel != null) {
-          files.add(new StoredFile(rel, e.getFileSize() == null ? 0 : e.getFileSize()));
+          files.add(
+              new StoredFile(
+                  rel,
+                  e.getFileSize() == null ? 0 : e.getFileSize(),
+                  e.getLastModified() == null
+                      ? null
+                      : java.time.Instant.ofEpochMilli(e.getLastModified())));
         }
       }
     } catch (DatabricksError e) {
@@ -229,6 +235,12 @@ final class VolumeArtifactStore implements ArtifactStore {
         throw DatabricksErrors.translate("listing " + dir, e);
       }
     }
+  }
+
+  /** Listing costs one request per directory here, and every blob has its own directory. */
+  @Override
+  public boolean listsRecursivelyInOneRequest() {
+    return false;
   }
 
   @Override

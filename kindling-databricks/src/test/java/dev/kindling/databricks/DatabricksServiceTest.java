@@ -18,7 +18,6 @@ import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.spi.ArtifactStore;
-import dev.kindling.core.spi.StoredFile;
 import dev.kindling.testkit.databricks.DatabricksEmulator;
 import dev.kindling.testkit.emulator.EmulatorOptions;
 import dev.kindling.testkit.emulator.Fault;
@@ -296,7 +295,13 @@ class DatabricksServiceTest {
         .isEqualTo("dbfs:/kindling/data-apps/x/blobs/big.bin");
     assertThat(store.exists("data-apps/x/blobs/big.bin")).isTrue();
     assertThat(store.list("data-apps/x"))
-        .containsExactly(new StoredFile("data-apps/x/blobs/big.bin", bytes.length));
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.path()).isEqualTo("data-apps/x/blobs/big.bin");
+              assertThat(f.size()).isEqualTo(bytes.length);
+              assertThat(f.lastModified()).isPresent();
+            });
     try (InputStream in = store.read("data-apps/x/blobs/big.bin")) {
       assertThat(in.readAllBytes()).isEqualTo(bytes);
     }
@@ -323,7 +328,13 @@ class DatabricksServiceTest {
                     .resolve("main/kindling/artifacts/kindling/data-apps/v/blobs/big.bin")))
         .isEqualTo(bytes);
     assertThat(store.list("data-apps"))
-        .containsExactly(new StoredFile("data-apps/v/blobs/big.bin", bytes.length));
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.path()).isEqualTo("data-apps/v/blobs/big.bin");
+              assertThat(f.size()).isEqualTo(bytes.length);
+              assertThat(f.lastModified()).isPresent();
+            });
     try (InputStream in = store.read("data-apps/v/blobs/big.bin")) {
       assertThat(in.readAllBytes()).isEqualTo(bytes);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.spi.ArtifactStore;
+import dev.kindling.core.spi.StoredFile;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -47,6 +48,12 @@ public final class ReleasePublisher {
   /** Default number of parallel uploads. */
   public static final int DEFAULT_CONCURRENCY = 8;
 
+  /**
+   * On stores that list one directory per request, at most this many blobs missing from the newest
+   * release are checked one by one; more, and the blob tree is listed.
+   */
+  static final int MAX_EXISTENCE_CHECKS = 32;
+
   private final ArtifactStore store;
   private final int concurrency;
   private final Clock clock;
@@ -87,10 +94,7 @@ public final class ReleasePublisher {
       log.debug("release {} of {} is stored already", release, app.appName());
       return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
     }
-    Set<String> stored =
-        store.list(RemoteLayout.blobsDir(app.appName())).stream()
-            .map(s -> s.path() + "\u0000" + s.size())
-            .collect(Collectors.toSet());
+    Set<String> stored = storedBlobs(app, blobs);
     List<DeployFile> missing = new ArrayList<>();
     Set<String> plannedBlobs = new java.util.HashSet<>();
     for (DeployFile f : app.files()) {
@@ -118,6 +122,104 @@ public final class ReleasePublisher {
     store.upload(manifestPath, new ByteArrayInputStream(bytesOut), bytesOut.length);
     return new Release(
         app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
+  }
+
+  /**
+   * The app's blobs that are stored already, as {@code path + NUL + size}. Where one listing
+   * request covers the whole blob tree, that listing; where listing costs one request per blob
+   * directory, the newest stored release manifest of the app (every blob a manifest names was
+   * stored before it was written, and blobs are never deleted) and then one listing of each
+   * remaining blob's own directory, falling back to the full listing when too many remain.
+   */
+  private Set<String> storedBlobs(AppFiles app, Map<String, String> blobs) {
+    if (store.listsRecursivelyInOneRequest()) {
+      return listedBlobs(app);
+    }
+    Set<String> known = blobsOfNewestRelease(app);
+    List<DeployFile> unknown = new ArrayList<>();
+    Set<String> seen = new java.util.HashSet<>();
+    for (DeployFile f : app.files()) {
+      String key = blobs.get(f.path()) + "\u0000" + f.size();
+      if (!known.contains(key) && seen.add(key)) {
+        unknown.add(f);
+      }
+    }
+    if (unknown.size() > MAX_EXISTENCE_CHECKS) {
+      log.debug(
+          "{} of {}'s blobs are in no recent release; listing them all",
+          unknown.size(),
+          app.appName());
+      return listedBlobs(app);
+    }
+    Set<String> stored = new java.util.HashSet<>(known);
+    if (unknown.isEmpty()) {
+      return stored;
+    }
+    // One listing of each remaining blob's own directory (one request each, in parallel): it says
+    // whether the blob is there and its size (a smaller one is another deployer's partial upload).
+    int threads = Math.min(concurrency, unknown.size());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
+    try {
+      List<Future<List<StoredFile>>> checks = new ArrayList<>();
+      for (DeployFile f : unknown) {
+        String blob = blobs.get(f.path());
+        checks.add(pool.submit(() -> store.list(blob.substring(0, blob.lastIndexOf('/')))));
+      }
+      for (Future<List<StoredFile>> check : checks) {
+        for (StoredFile sf : await(check, app)) {
+          stored.add(sf.path() + "\u0000" + sf.size());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return stored;
+  }
+
+  private Set<String> listedBlobs(AppFiles app) {
+    return store.list(RemoteLayout.blobsDir(app.appName())).stream()
+        .map(s -> s.path() + "\u0000" + s.size())
+        .collect(Collectors.toSet());
+  }
+
+  /** The blobs named by the app's most recently written release manifest; empty if none. */
+  private Set<String> blobsOfNewestRelease(AppFiles app) {
+    var newest =
+        store.list(RemoteLayout.releasesDir(app.appName())).stream()
+            .filter(f -> f.path().endsWith(".json") && f.lastModified().isPresent())
+            .max(java.util.Comparator.comparing(f -> f.lastModified().get()));
+    if (newest.isEmpty()) {
+      return Set.of();
+    }
+    try (InputStream in = store.read(newest.get().path())) {
+      com.fasterxml.jackson.databind.JsonNode manifest = JSON.readTree(in);
+      Set<String> out = new java.util.HashSet<>();
+      for (com.fasterxml.jackson.databind.JsonNode f : manifest.path("files")) {
+        String blob = f.path("blob").asText("");
+        if (!blob.isEmpty() && f.path("size").canConvertToLong()) {
+          out.add(blob + "\u0000" + f.path("size").asLong());
+        }
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      // Only an optimisation: an unreadable manifest means checking each blob instead.
+      log.debug("could not read release manifest {}: {}", newest.get().path(), e.toString());
+      return Set.of();
+    }
+  }
+
+  private static <T> T await(Future<T> f, AppFiles app) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KindlingException("interrupted while checking " + app.appName() + "'s blobs", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof KindlingException ke) {
+        throw ke;
+      }
+      throw new KindlingException("checking a blob failed: " + e.getCause(), e.getCause());
+    }
   }
 
   private void uploadAll(AppFiles app, List<DeployFile> missing, Map<String, String> blobs) {

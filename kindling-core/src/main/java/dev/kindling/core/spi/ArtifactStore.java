@@ -37,4 +37,14 @@ public interface ArtifactStore {
 
   /** Deletes the file at {@code path}; true if it existed. */
   boolean delete(String path);
+
+  /**
+   * True when {@link #list(String)} of a deep tree costs one request (or one per page), as on ADLS
+   * Gen2 and OneLake ({@code recursive=true}) or a local directory; false when it costs one request
+   * per directory, as on Unity Catalog volumes and DBFS. Publishing then avoids listing all of an
+   * app's blobs: it trusts the newest stored release manifest and checks the rest one by one.
+   */
+  default boolean listsRecursivelyInOneRequest() {
+    return true;
+  }
 }

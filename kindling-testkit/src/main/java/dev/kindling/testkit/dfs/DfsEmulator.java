@@ -279,6 +279,14 @@ public final class DfsEmulator {
         if (pos == end) {
           Files.write(data, body, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
           pendingLength.put(key, uncommitted + body.length);
+          if (r.param("flush").orElse("").equalsIgnoreCase("true")) {
+            // append-and-flush (x-ms-version 2020-08-04+): commits everything appended so far
+            try (InputStream in = Files.newInputStream(data)) {
+              writeAtomically(f, in, true);
+            }
+            clearPending(fs, path);
+            return stamp(Response.empty(200)).header("ETag", etag(f));
+          }
           return stamp(Response.empty(202));
         }
         if (pos >= committed

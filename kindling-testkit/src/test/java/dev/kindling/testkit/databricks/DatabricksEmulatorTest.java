@@ -121,6 +121,8 @@ class DatabricksEmulatorTest {
 
   @Test
   void aRunGoesThroughTheStatesRunsForRealAndOutputNeedsTheTaskRunId() throws Exception {
+    // Queued long enough that the first look sees it queued even on a loaded machine.
+    emulator.timings(Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(50));
     long job = pythonJob("2.1", "import sys\nprint('args', sys.argv[1:])\n", Map.of());
     assertThat(job).isGreaterThan(1L << 32);
     JsonNode started =
