@@ -54,9 +54,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Where: {@code $KINDLING_CACHE_DIR}, else {@code $XDG_CACHE_HOME/kindling}, else {@code
- * ~/.cache/kindling}, under {@code hashes/}. {@code KINDLING_HASH_CACHE=off} turns it off; so does
- * {@link LoadOptions#withHashCache(HashCache) LoadOptions.withHashCache(HashCache.disabled())}.
- * Archives ({@code .kda}) are never cached: they are extracted afresh on every load.
+ * ~/.cache/kindling}, under {@code hashes/} (the system property {@code kindling.cacheDir} wins
+ * over all three). {@code KINDLING_HASH_CACHE=off} (or {@code -Dkindling.hashCache=off}) turns it
+ * off; so does {@link LoadOptions#withHashCache(HashCache)
+ * LoadOptions.withHashCache(HashCache.disabled())}. Archives ({@code .kda}) are never cached: they
+ * are extracted afresh on every load.
  */
 public final class HashCache {
   private static final Logger LOG = LoggerFactory.getLogger(HashCache.class);
@@ -101,7 +103,17 @@ public final class HashCache {
    * KINDLING_HASH_CACHE} is {@code off}, {@code false} or {@code 0}, or there is no home directory.
    */
   public static HashCache defaultCache() {
-    return fromEnvironment(System.getenv(), System.getProperty("user.home"));
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    // System properties win over the environment (benchmarks and embedding applications).
+    String flag = System.getProperty("kindling.hashCache");
+    if (flag != null) {
+      env.put("KINDLING_HASH_CACHE", flag);
+    }
+    String dir = System.getProperty("kindling.cacheDir");
+    if (dir != null) {
+      env.put("KINDLING_CACHE_DIR", dir);
+    }
+    return fromEnvironment(env, System.getProperty("user.home"));
   }
 
   static HashCache fromEnvironment(Map<String, String> env, String home) {
