@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * lists its files, and {@code versions.properties} (filtered by the build) holds the versions a
  * generated Maven module uses.
  *
+ * <p>A resource whose name starts with {@code dot-} is written with a leading dot instead ({@code
+ * dot-gitignore} becomes {@code .gitignore}): the build leaves dot files out of jars.
+ *
  * <p>Templating is one pass of {@code {{key}}} substitution in file contents and paths, with values
  * that are validated first (so they cannot carry markup, path separators or quotes); a placeholder
  * without a value is an error, never left in the output.
@@ -256,7 +259,8 @@ final class Templates {
       String where = template.name() + "/" + file;
       String text =
           new String(readAll(ROOT + template.name() + "/" + file), StandardCharsets.UTF_8);
-      out.put(substitute(file, values, where), substitute(text, values, where).getBytes(UTF8));
+      String path = substitute(file.replaceAll("(^|/)dot-", "$1."), values, where);
+      out.put(path, substitute(text, values, where).getBytes(UTF8));
     }
     return out;
   }

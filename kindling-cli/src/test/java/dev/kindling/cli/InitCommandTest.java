@@ -93,6 +93,7 @@ class InitCommandTest {
     }
     assertThat(written).isEqualTo(new TreeSet<>(list(json)));
     assertThat(Files.readString(app.resolve("app.yaml"))).contains("name: sales-report");
+    assertThat(Files.readString(app.resolve(".gitignore"))).isNotBlank();
     // no temporary directory left next to it
     try (Stream<Path> s = Files.list(tmp)) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("sales-report");
