@@ -117,6 +117,42 @@ class CiFilesTest {
         .isRegularFile();
   }
 
+  /** The ```yaml blocks of a Markdown file. */
+  static List<String> yamlBlocks(Path md) throws Exception {
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("(?ms)^```yaml\\n(.*?)^```").matcher(Files.readString(md));
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  @Test
+  void theYamlExamplesOfTheDocsParse() throws Exception {
+    List<String> ciCd = yamlBlocks(Cli.REPO.resolve("docs/ci-cd.md"));
+    assertThat(ciCd).hasSize(3); // the action, the reusable workflow, Azure DevOps
+    for (String block : ciCd) {
+      assertThat(YAML.readTree(block).isObject()).as(block).isTrue();
+    }
+    JsonNode azure = YAML.readTree(ciCd.get(2));
+    assertThat(azure.get("steps").toString())
+        .contains("kindling.jar\\\" deploy")
+        .contains("--summary")
+        .contains("task.uploadsummary")
+        .contains("exit $rc");
+
+    // the kindling.yaml shown in templates.md is the one the templates write
+    List<String> templates = yamlBlocks(Cli.REPO.resolve("docs/templates.md"));
+    assertThat(templates).hasSize(1);
+    JsonNode generated =
+        YAML.readTree(
+            Cli.REPO
+                .resolve(
+                    "kindling-cli/src/main/resources/dev/kindling/cli/templates/python/kindling.yaml")
+                .toFile());
+    assertThat(YAML.readTree(templates.get(0))).isEqualTo(generated);
+  }
+
   @Test
   void theProjectsOwnCiStillRunsTheReadmesTestCommand() throws Exception {
     JsonNode ci = YAML.readTree(GITHUB.resolve("workflows/ci.yml").toFile());
