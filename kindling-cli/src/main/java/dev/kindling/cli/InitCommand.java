@@ -103,8 +103,16 @@ final class InitCommand implements Callable<Integer> {
         name != null
             ? "--name '" + name + "'"
             : "app name '" + appName + "' (the DIR's name; set another with --name)";
+    boolean java = t != null && t.name().startsWith("java");
+    boolean python = t != null && !java;
+    if (python && (javaPackage != null || groupId != null)) {
+      problems.add(
+          javaPackage != null ? "--package" : "--group-id",
+          "applies to the java-spark template only, not to " + t.name(),
+          "leave it out, or use the java-spark template");
+    }
     Map<String, String> values =
-        Templates.values(appName, nameLabel, javaPackage, groupId, problems);
+        Templates.values(appName, nameLabel, javaPackage, groupId, python, java, problems);
     checkDirectory(target, problems);
     problems.throwIfAny();
 

@@ -191,6 +191,22 @@ final class Templates {
    */
   static Map<String, String> values(
       String name, String nameLabel, String javaPackage, String groupId, Problems problems) {
+    return values(name, nameLabel, javaPackage, groupId, true, true, problems);
+  }
+
+  /**
+   * As {@link #values(String, String, String, String, Problems)}, checking the Python package name
+   * only when {@code python} and the Java package and group id only when {@code java} (the template
+   * uses them).
+   */
+  static Map<String, String> values(
+      String name,
+      String nameLabel,
+      String javaPackage,
+      String groupId,
+      boolean python,
+      boolean java,
+      Problems problems) {
     Map<String, String> v = new LinkedHashMap<>(versions());
     boolean nameOk = name.length() <= MAX_NAME && NAME.matcher(name).matches();
     if (!nameOk) {
@@ -204,7 +220,7 @@ final class Templates {
               + ")");
     }
     String pythonPackage = name.replace('-', '_');
-    if (nameOk && PYTHON_RESERVED.contains(pythonPackage)) {
+    if (python && nameOk && PYTHON_RESERVED.contains(pythonPackage)) {
       problems.add(
           nameLabel,
           "would make the Python package '" + pythonPackage + "', a reserved or imported name",
@@ -214,7 +230,7 @@ final class Templates {
     boolean pkgOk =
         PACKAGE.matcher(pkg).matches()
             && List.of(pkg.split("\\.")).stream().noneMatch(JAVA_KEYWORDS::contains);
-    if (!pkgOk && (javaPackage != null || nameOk)) {
+    if (java && !pkgOk && (javaPackage != null || nameOk)) {
       problems.add(
           javaPackage != null ? "--package '" + pkg + "'" : nameLabel,
           javaPackage != null
@@ -224,7 +240,7 @@ final class Templates {
               + " com.example.myapp");
     }
     String group = groupId != null ? groupId : "com.example";
-    if (!GROUP_ID.matcher(group).matches()) {
+    if (java && !GROUP_ID.matcher(group).matches()) {
       problems.add(
           "--group-id '" + group + "'",
           "is not a valid Maven group id",

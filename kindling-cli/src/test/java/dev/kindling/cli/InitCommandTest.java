@@ -279,6 +279,25 @@ class InitCommandTest {
   }
 
   @Test
+  void javaRulesApplyToJavaSparkOnlyAndPythonRulesToPythonOnly() throws IOException {
+    // `int` is a Java keyword (package com.example.int) but a fine Python package name
+    assertThat(cli("init", "python", tmp.resolve("int").toString()).exit()).isZero();
+    Result java = cli("init", "java-spark", tmp.resolve("j/int").toString());
+    assertThat(java.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(java.err()).contains("com.example.int");
+    // `import` is a Python keyword, not a problem for a Java module (package com.example.import
+    // would be: so give another package)
+    Result javaImport =
+        cli("init", "java-spark", tmp.resolve("import").toString(), "--package", "org.acme.imp");
+    assertThat(javaImport.exit()).as(javaImport.err()).isZero();
+
+    Result misplaced = cli("init", "pyspark", tmp.resolve("p").toString(), "--package", "org.acme");
+    assertThat(misplaced.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(misplaced.err()).contains("--package").contains("java-spark template only");
+    assertThat(tmp.resolve("p")).doesNotExist();
+  }
+
+  @Test
   void anUnknownTemplateOrMissingArgumentsAreUsageErrors() {
     Result unknown = cli("init", "scala", tmp.resolve("a").toString());
     assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
