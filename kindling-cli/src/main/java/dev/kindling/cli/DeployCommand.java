@@ -4,9 +4,11 @@ import dev.kindling.core.Kindling;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.deploy.DataAppDeployer;
 import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.run.JobStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,6 +37,8 @@ final class DeployCommand implements Callable<Integer> {
   boolean run;
 
   @Mixin RunOptions runOptions;
+
+  @Mixin RunSummary summary;
 
   @Override
   public Integer call() {
@@ -73,12 +77,24 @@ final class DeployCommand implements Callable<Integer> {
         out.flush();
       }
       int exit = ExitCodes.OK;
+      Optional<JobStatus> runStatus = Optional.empty();
       if (run || runOptions.await) {
         RunOptions.Outcome outcome =
             runOptions.start(deployer, result.jobId(), spec.commandLine(), target.json());
         json.put("run", Output.run(outcome.status(), result.jobId()));
         exit = outcome.exit();
+        runStatus = Optional.of(outcome.status());
       }
+      summary.write(
+          deployer,
+          "deploy",
+          app.toString(),
+          k.target().name(),
+          k.target().platform(),
+          Optional.of(result),
+          Optional.of(result.jobId()),
+          runStatus,
+          exit);
       if (target.json()) {
         Output.printJson(out, json);
       }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       EmulatorCommand.class,
       JShellCommand.class,
+      InitCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

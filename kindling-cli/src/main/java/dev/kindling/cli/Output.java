@@ -46,6 +46,7 @@ enum Output {
     m.put("start_time", s.startTime().map(Object::toString).orElse(null));
     m.put("end_time", s.endTime().map(Object::toString).orElse(null));
     m.put("error", s.error().orElse(null));
+    m.put("location", s.logsLocation().orElse(null));
     return m;
   }
 

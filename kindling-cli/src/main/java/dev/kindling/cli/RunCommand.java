@@ -1,6 +1,7 @@
 package dev.kindling.cli;
 
 import dev.kindling.core.Kindling;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +19,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin RunOptions runOptions;
 
+  @Mixin RunSummary summary;
+
   @Override
   public Integer call() {
     try (Kindling k = target.open()) {
@@ -26,6 +29,16 @@ final class RunCommand implements Callable<Integer> {
       if (target.json()) {
         Output.printJson(spec.commandLine().getOut(), Output.run(outcome.status(), jobId));
       }
+      summary.write(
+          k.deployer(),
+          "run",
+          jobId,
+          k.target().name(),
+          k.target().platform(),
+          Optional.empty(),
+          Optional.of(jobId),
+          Optional.of(outcome.status()),
+          outcome.exit());
       return outcome.exit();
     }
   }

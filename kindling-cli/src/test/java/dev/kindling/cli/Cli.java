@@ -19,10 +19,17 @@ final class Cli {
 
   private final Path home;
   private final Path workDir;
+  private final Map<String, String> extraEnv;
 
   Cli(Path home, Path workDir) {
+    this(home, workDir, Map.of());
+  }
+
+  /** A CLI whose processes also get {@code extraEnv}. */
+  Cli(Path home, Path workDir, Map<String, String> extraEnv) {
     this.home = home;
     this.workDir = workDir;
+    this.extraEnv = Map.copyOf(extraEnv);
   }
 
   record Result(int exit, String out, String err) {
@@ -98,6 +105,7 @@ final class Cli {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
     Map<String, String> env = pb.environment();
     env.put("KINDLING_HOME", home.toString());
+    env.putAll(extraEnv);
     pb.redirectInput(ProcessBuilder.Redirect.from(input.toFile()));
     return new Running(pb.start(), onOutLine);
   }

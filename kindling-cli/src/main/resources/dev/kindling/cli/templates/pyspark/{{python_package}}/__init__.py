@@ -1,0 +1,1 @@
+"""The logic of {{name}}, kept apart from main.py so that tests can import it."""
