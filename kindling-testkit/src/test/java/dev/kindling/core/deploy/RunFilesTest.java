@@ -9,7 +9,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class RunFilesTest {
-  private final InMemoryArtifactStore store = new InMemoryArtifactStore("mem://" + UUID.randomUUID());
+  private final InMemoryArtifactStore store =
+      new InMemoryArtifactStore("mem://" + UUID.randomUUID());
 
   private void put(String path, String text) {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
