@@ -687,6 +687,13 @@ def encode_result(value):
     return json.loads(text)
 
 
+def module_exists(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return True  # something named so is there, even if broken: never shadow it
+
+
 def result_module(box):
     """The `kindling_runtime` helper module apps import to return a value."""
     module = types.ModuleType("kindling_runtime")
@@ -768,7 +775,7 @@ def run_entry_point(entry, tokens, workdir, spec):
     helper = result_module(box)
     saved_modules = {k: sys.modules.get(k) for k in ("kindling_runtime", "kindling")}
     sys.modules["kindling_runtime"] = helper
-    if saved_modules["kindling"] is None and importlib.util.find_spec("kindling") is None:
+    if saved_modules["kindling"] is None and not module_exists("kindling"):
         # no Kindling framework installed: `import kindling; kindling.set_result(...)` works too
         sys.modules["kindling"] = helper
     log("running %s" % entry)
