@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       CancelCommand.class,
       JobsCommand.class,
+      ResultCommand.class,
+      RunsCommand.class,
       PackageCommand.class,
       ValidateCommand.class,
       EmulatorCommand.class,

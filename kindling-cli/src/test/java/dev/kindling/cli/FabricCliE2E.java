@@ -106,6 +106,31 @@ class FabricCliE2E {
   }
 
   @Test
+  void resultAndRunsWorkAgainstTheEmulator() throws Exception {
+    Path app = Files.createDirectories(work.resolve("valued"));
+    Files.writeString(app.resolve("app.yaml"), "name: valued\n");
+    Files.writeString(app.resolve("app.py"), "result = {'platform': 'fabric', 'rows': 7}\n");
+    Cli.Result deployed =
+        cli.run("deploy", app.toString(), "-t", "fabric-emu", "--run", "--wait", "-o", "json");
+    assertThat(deployed.exit()).as(deployed.all()).isZero();
+    JsonNode json = JSON.readTree(deployed.out());
+    String runId = json.get("run").get("run_id").asText();
+
+    Cli.Result result = cli.run("result", runId, "-t", "fabric-emu", "-o", "json");
+    assertThat(result.exit()).as(result.all()).isZero();
+    assertThat(JSON.readTree(result.out()).get("value").get("rows").asInt()).isEqualTo(7);
+
+    Cli.Result runs =
+        cli.run("runs", "-t", "fabric-emu", "--job", json.get("job_id").asText(), "-o", "json");
+    assertThat(runs.exit()).as(runs.all()).isZero();
+    JsonNode listed = JSON.readTree(runs.out()).get("runs");
+    assertThat(listed).hasSize(1);
+    assertThat(listed.get(0).get("run_id").asText()).isEqualTo(runId);
+    assertThat(listed.get(0).get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(listed.get(0).get("release").asText()).isEqualTo(json.get("release").asText());
+  }
+
+  @Test
   void anUnchangedRedeployUploadsNothingAndUpdatesTheSameItem() throws Exception {
     String hello = Cli.REPO.resolve("examples/hello-python").toString();
     Cli.Result first = cli.run("deploy", hello, "-t", "fabric-emu", "-o", "json");

@@ -106,6 +106,84 @@ class LocalCliE2E {
   }
 
   @Test
+  void resultShowsTheValueAndRunsPagesTheHistory() throws Exception {
+    Path app = Files.createDirectories(work.resolve("valued"));
+    Files.writeString(app.resolve("app.yaml"), "name: valued\n");
+    Files.writeString(
+        app.resolve("app.py"),
+        "import kindling\nprint('counting rows')\nkindling.set_result({'rows': 42})\n");
+    Cli.Result first =
+        cli.run("deploy", app.toString(), "-t", "local", "--run", "--wait", "-o", "json");
+    Cli.Result second = cli.run("run", "valued", "-t", "local", "--wait", "-o", "json");
+    assertThat(first.exit()).as(first.all()).isZero();
+    assertThat(second.exit()).as(second.all()).isZero();
+    String older = JSON.readTree(first.out()).get("run").get("run_id").asText();
+    String newer = JSON.readTree(second.out()).get("run_id").asText();
+
+    Cli.Result result = cli.run("result", newer, "-t", "local", "-o", "json");
+    assertThat(result.exit()).as(result.all()).isZero();
+    JsonNode r = JSON.readTree(result.out());
+    assertThat(r.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(r.get("exit_code").asInt()).isZero();
+    assertThat(r.get("value").get("rows").asInt()).isEqualTo(42);
+    assertThat(r.get("output_tail").toString()).contains("counting rows");
+    Cli.Result text = cli.run("result", newer, "-t", "local");
+    assertThat(text.out()).contains("SUCCEEDED (exit code 0)").contains("value:   {\"rows\":42}");
+
+    Cli.Result page1 =
+        cli.run("runs", "-t", "local", "--job", "valued", "--limit", "1", "-o", "json");
+    assertThat(page1.exit()).as(page1.all()).isZero();
+    JsonNode p1 = JSON.readTree(page1.out());
+    assertThat(p1.get("runs")).hasSize(1);
+    assertThat(p1.get("runs").get(0).get("run_id").asText()).isEqualTo(newer);
+    assertThat(p1.get("runs").get(0).get("bytes_deployed").asLong()).isPositive();
+    assertThat(p1.get("runs").get(0).get("attempts").asInt()).isEqualTo(1);
+    String token = p1.get("next_page_token").asText();
+    Cli.Result page2 =
+        cli.run(
+            "runs",
+            "-t",
+            "local",
+            "--job",
+            "valued",
+            "--limit",
+            "1",
+            "--page-token",
+            token,
+            "-o",
+            "json");
+    JsonNode p2 = JSON.readTree(page2.out());
+    assertThat(p2.get("runs").get(0).get("run_id").asText()).isEqualTo(older);
+    assertThat(p2.get("next_page_token").isNull()).isTrue();
+    Cli.Result table = cli.run("runs", "-t", "local", "--job", "valued");
+    assertThat(table.out()).contains("STATE").contains("ATTEMPTS").contains(newer).contains(older);
+
+    Cli.Result badLimit = cli.run("runs", "-t", "local", "--job", "valued", "--limit", "0");
+    assertThat(badLimit.exit()).isEqualTo(2);
+    assertThat(badLimit.err()).contains("limit").contains("1 to 100");
+  }
+
+  @Test
+  void resultOfAFailedRunExitsOneWithTheTraceback() throws Exception {
+    Path app = Files.createDirectories(work.resolve("failing"));
+    Files.writeString(app.resolve("app.yaml"), "name: failing\n");
+    Files.writeString(
+        app.resolve("app.py"), "def explode():\n    raise ValueError('no rows')\n\nexplode()\n");
+    Cli.Result run =
+        cli.run("deploy", app.toString(), "-t", "local", "--run", "--wait", "-o", "json");
+    String runId = JSON.readTree(run.out()).get("run").get("run_id").asText();
+
+    Cli.Result result = cli.run("result", runId, "-t", "local");
+
+    assertThat(result.exit()).as(result.all()).isEqualTo(1);
+    assertThat(result.out())
+        .contains("FAILED (exit code 1)")
+        .contains("error:   ValueError: no rows")
+        .contains("---- traceback ----")
+        .contains("in explode");
+  }
+
+  @Test
   void cancellingALongRunExitsThreeAndKillsTheProcess() throws Exception {
     CompletableFuture<String> runId = new CompletableFuture<>();
     Cli.Running waiting =

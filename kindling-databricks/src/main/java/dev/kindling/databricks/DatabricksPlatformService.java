@@ -20,6 +20,7 @@ import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
 import dev.kindling.core.deploy.ReleasePublisher;
 import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunFiles;
 import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
@@ -28,13 +29,14 @@ import dev.kindling.core.error.ValidationException;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunMetrics;
+import dev.kindling.core.run.RunPage;
+import dev.kindling.core.run.RunResults;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.spi.ArtifactStore;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.databricks.internal.RawJson;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -370,16 +372,7 @@ public final class DatabricksPlatformService implements PlatformService {
 
   /** The app's error from {@code result.json}, else the task output's {@code error}. */
   private Optional<String> failureReason(RunId id, JsonNode run) {
-    Optional<String> fromResult =
-        resultJson(id, run)
-            .flatMap(
-                json -> {
-                  try {
-                    return text(JSON.readTree(json).path("error"));
-                  } catch (IOException e) {
-                    return Optional.empty();
-                  }
-                });
+    Optional<String> fromResult = resultJson(id, run).flatMap(RunResults::error);
     if (fromResult.isPresent()) {
       return fromResult;
     }
@@ -460,19 +453,99 @@ public final class DatabricksPlatformService implements PlatformService {
     if (tag.isEmpty() || root.isEmpty()) {
       return Optional.empty();
     }
-    String path;
     try {
-      path = RemoteLayout.resultPath(tokens.get().app(), tag.get());
+      RemoteLayout.resultPath(tokens.get().app(), tag.get());
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    try (InputStream in = store(root.get()).read(path)) {
-      return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new KindlingException("reading " + path + " failed: " + e.getMessage(), e);
+    return RunFiles.resultJson(store(root.get()), tokens.get().app(), tag.get());
+  }
+
+  @Override
+  public Optional<String> resultJson(String runId) {
+    RunId id = RunId.parse(runId);
+    return resultJson(id, getRun(id));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Run history
+
+  /** Databricks' runs/list returns at most this many runs per page. */
+  static final int RUNS_LIST_MAX = 25;
+
+  /**
+   * {@code runs/list} of the job (newest first, Databricks' own paging), through the SDK's API
+   * client as JSON, with the tasks, whose parameters name the release and run tag.
+   */
+  @Override
+  public RunPage listRuns(String jobId, int limit, String pageToken) {
+    long id = RunId.parseJobId(jobId);
+    Request request =
+        new Request(Request.GET, "/api/2.2/jobs/runs/list")
+            .withQueryParam("job_id", Long.toString(id))
+            .withQueryParam(
+                "limit", Integer.toString(Math.min(RUNS_LIST_MAX, RunPage.clamp(limit))))
+            .withQueryParam("expand_tasks", "true")
+            .withHeader("Accept", "application/json");
+    if (pageToken != null) {
+      request.withQueryParam("page_token", pageToken);
     }
+    JsonNode page =
+        DatabricksErrors.retrying(
+            "listing the runs of job " + id,
+            () -> {
+              try {
+                return client.get().apiClient().execute(request, RawJson.class).node();
+              } catch (IOException e) {
+                throw new DatabricksException("IO error: " + e.getMessage(), e);
+              }
+            });
+    List<RunMetrics> runs = new ArrayList<>();
+    for (JsonNode run : page.path("runs")) {
+      runs.add(metrics(run));
+    }
+    Optional<String> next =
+        page.path("has_more").asBoolean(false)
+            ? text(page.path("next_page_token"))
+            : Optional.empty();
+    return new RunPage(runs, next);
+  }
+
+  private RunMetrics metrics(JsonNode run) {
+    Optional<ShimTokens> tokens = runTokens(run);
+    long jobRunId = run.path("run_id").asLong();
+    String runId = new RunId(jobRunId, tokens.flatMap(ShimTokens::runTag)).toString();
+    RunStates.Mapped m = RunStates.map(run);
+    Optional<Instant> start = millis(run.path("start_time"));
+    long queue = Math.max(0, run.path("queue_duration").asLong(0));
+    long setup = Math.max(0, run.path("setup_duration").asLong(0));
+    Optional<Instant> ended =
+        m.state().isTerminal() ? millis(run.path("end_time")) : Optional.empty();
+    Optional<Instant> running =
+        start.map(s -> s.plusMillis(setup)).filter(r -> setup > 0 || ended.isPresent());
+    int attempts = run.path("attempt_number").asInt(0);
+    for (JsonNode task : run.path("tasks")) {
+      attempts = Math.max(attempts, task.path("attempt_number").asInt(0));
+    }
+    Optional<String> release = tokens.map(ShimTokens::release);
+    java.util.OptionalLong bytes = java.util.OptionalLong.empty();
+    if (tokens.isPresent()) {
+      Optional<ArtifactsRoot> root = ArtifactsRoot.parse(tokens.get().root());
+      if (root.isPresent()) {
+        bytes =
+            RunFiles.releaseBytes(store(root.get()), tokens.get().app(), tokens.get().release());
+      }
+    }
+    return new RunMetrics(
+        runId,
+        m.state(),
+        m.platformState(),
+        start.map(s -> s.minusMillis(queue)),
+        running,
+        ended,
+        attempts + 1,
+        release,
+        bytes);
   }
 
   /** The bootstrap tokens the run was started with (its overriding parameters, else the job's). */

@@ -1,9 +1,9 @@
 package dev.kindling.databricks;
 
 import dev.kindling.core.deploy.BootstrapShim;
+import dev.kindling.core.deploy.RunArguments;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,37 +71,12 @@ record ShimTokens(
     if (tokens == null) {
       return Optional.empty();
     }
-    String root = null;
-    String app = null;
-    String release = null;
-    String tag = null;
-    Map<String, String> params = new LinkedHashMap<>();
-    for (String t : tokens) {
-      if (t == null) {
-        continue;
-      }
-      if (t.startsWith(ROOT)) {
-        root = root == null ? t.substring(ROOT.length()) : root;
-      } else if (t.startsWith(APP)) {
-        app = app == null ? t.substring(APP.length()) : app;
-      } else if (t.startsWith(RELEASE)) {
-        release = release == null ? t.substring(RELEASE.length()) : release;
-      } else if (t.startsWith(RUN_TAG)) {
-        tag = tag == null ? t.substring(RUN_TAG.length()) : tag;
-      } else {
-        String kv =
-            t.startsWith(BootstrapShim.TOKEN_PREFIX)
-                ? t.substring(BootstrapShim.TOKEN_PREFIX.length())
-                : t;
-        int eq = kv.indexOf('=');
-        if (eq > 0) {
-          params.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-      }
-    }
-    if (root == null || app == null || release == null) {
+    RunArguments a = RunArguments.parse(tokens);
+    if (a.root().isEmpty() || a.app().isEmpty() || a.release().isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new ShimTokens(root, app, release, Optional.ofNullable(tag), params));
+    return Optional.of(
+        new ShimTokens(
+            a.root().get(), a.app().get(), a.release().get(), a.runTag(), a.parameters()));
   }
 }

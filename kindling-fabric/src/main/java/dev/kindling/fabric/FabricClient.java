@@ -184,6 +184,25 @@ final class FabricClient {
     return Optional.empty();
   }
 
+  /**
+   * Every job instance of an item Fabric still lists (the 100 most recent completed ones and every
+   * active one), following continuation tokens.
+   */
+  List<JsonNode> listJobInstances(String itemId) {
+    List<JsonNode> all = new ArrayList<>();
+    HttpUrl url = instances(itemId).build();
+    while (url != null) {
+      JsonNode page = json(send(get(url), "listing the runs of " + itemId));
+      page.path("value").forEach(all::add);
+      String token = page.path("continuationToken").asText("");
+      url =
+          token.isEmpty()
+              ? null
+              : instances(itemId).addQueryParameter("continuationToken", token).build();
+    }
+    return all;
+  }
+
   /** The job instance, or empty if Fabric does not know it. */
   Optional<JsonNode> jobInstance(String itemId, String instanceId) {
     HttpUrl url = instance(itemId, instanceId).build();
@@ -372,6 +391,13 @@ final class FabricClient {
 
   private HttpUrl.Builder sjd(String itemId) {
     return ws().addPathSegment("sparkJobDefinitions").addPathSegment(itemId);
+  }
+
+  private HttpUrl.Builder instances(String itemId) {
+    return ws().addPathSegment("items")
+        .addPathSegment(itemId)
+        .addPathSegment("jobs")
+        .addPathSegment("instances");
   }
 
   private HttpUrl.Builder instance(String itemId, String instanceId) {

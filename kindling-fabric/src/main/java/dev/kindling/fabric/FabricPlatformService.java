@@ -13,6 +13,8 @@ import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
 import dev.kindling.core.deploy.ReleasePublisher;
 import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunArguments;
+import dev.kindling.core.deploy.RunFiles;
 import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.ConflictException;
 import dev.kindling.core.error.KindlingException;
@@ -22,6 +24,9 @@ import dev.kindling.core.http.TokenProvider;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunMetrics;
+import dev.kindling.core.run.RunPage;
+import dev.kindling.core.run.RunResults;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.core.time.Scheduler;
@@ -329,40 +334,11 @@ public final class FabricPlatformService implements PlatformService {
 
   // ---------------------------------------------------------------- run
 
-  /** What the stored {@code commandLineArguments} say. */
-  private record StoredArgs(
-      Optional<String> app, Optional<String> release, Map<String, String> defaults) {}
-
-  static StoredArgs parseArguments(String commandLine) {
-    String app = null;
-    String release = null;
-    Map<String, String> defaults = new LinkedHashMap<>();
-    for (String token : commandLine.trim().split("\\s+")) {
-      String kv =
-          token.startsWith(BootstrapShim.TOKEN_PREFIX)
-              ? token.substring(BootstrapShim.TOKEN_PREFIX.length())
-              : token;
-      int eq = kv.indexOf('=');
-      if (eq <= 0) {
-        continue;
-      }
-      String k = kv.substring(0, eq);
-      String v = kv.substring(eq + 1);
-      switch (k) {
-        case BootstrapShim.KEY_APP -> app = v;
-        case BootstrapShim.KEY_RELEASE -> release = v;
-        case BootstrapShim.KEY_ARTIFACTS_ROOT, BootstrapShim.KEY_RUN_TAG -> {}
-        default -> defaults.put(k, v);
-      }
-    }
-    return new StoredArgs(Optional.ofNullable(app), Optional.ofNullable(release), defaults);
-  }
-
   @Override
   public String runSparkJob(String jobId, Map<String, String> params) {
     String itemId = requireItemId(jobId);
     JsonNode v1 = v1(client().getDefinition(itemId), itemId);
-    StoredArgs stored = parseArguments(v1.path("commandLineArguments").asText(""));
+    RunArguments stored = RunArguments.parse(v1.path("commandLineArguments").asText(""));
     if (stored.app().isEmpty() || stored.release().isEmpty()) {
       throw new KindlingException(
           "fabric: Spark Job Definition "
@@ -374,7 +350,7 @@ public final class FabricPlatformService implements PlatformService {
         "java".equalsIgnoreCase(v1.path("language").asText(""))
             || "scala".equalsIgnoreCase(v1.path("language").asText(""));
     String runTag = RunTags.newTag(clock);
-    Map<String, String> merged = new LinkedHashMap<>(stored.defaults());
+    Map<String, String> merged = new LinkedHashMap<>(stored.parameters());
     merged.putAll(params);
     List<String> args = arguments(jvm, stored.app().get(), stored.release().get(), runTag, merged);
 
@@ -396,6 +372,7 @@ public final class FabricPlatformService implements PlatformService {
     FabricRunId runId =
         new FabricRunId(settings.workspaceId(), itemId, instanceId, stored.app().get(), runTag);
     log.info("{} started: job {} release {}", runId, itemId, stored.release().get());
+    recordRun(stored.app().get(), instanceId, runTag, stored.release().get());
     return runId.toString();
   }
 
@@ -503,8 +480,7 @@ public final class FabricPlatformService implements PlatformService {
               ? Optional.of(
                   fr.path("errorCode").asText("Failed") + ": " + fr.path("message").asText(""))
               : Optional.empty();
-      Optional<String> appError =
-          result(id).flatMap(r -> Optional.ofNullable(r.path("error").asText(null)));
+      Optional<String> appError = resultText(id).flatMap(RunResults::error);
       if (appError.isPresent()) {
         error =
             Optional.of(appError.get() + fabricError.map(f -> " (Fabric: " + f + ")").orElse(""));
@@ -534,26 +510,13 @@ public final class FabricPlatformService implements PlatformService {
 
   // ---------------------------------------------------------------- logs
 
-  private Optional<JsonNode> result(FabricRunId id) {
-    return resultText(id)
-        .flatMap(
-            t -> {
-              try {
-                return Optional.of(JSON.readTree(t));
-              } catch (IOException e) {
-                return Optional.empty();
-              }
-            });
+  private Optional<String> resultText(FabricRunId id) {
+    return RunFiles.resultJson(store(), id.app(), id.runTag());
   }
 
-  private Optional<String> resultText(FabricRunId id) {
-    try (InputStream in = store().read(RemoteLayout.resultPath(id.app(), id.runTag()))) {
-      return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new KindlingException("fabric: reading the run's result failed: " + e.getMessage(), e);
-    }
+  @Override
+  public Optional<String> resultJson(String runId) {
+    return resultText(FabricRunId.parse(runId));
   }
 
   @Override
@@ -567,7 +530,8 @@ public final class FabricPlatformService implements PlatformService {
         client()
             .driverLog(id.itemId(), id.instanceId())
             .filter(s -> !s.isBlank())
-            .orElseGet(() -> resultJson.map(FabricPlatformService::outputTail).orElse(""));
+            .orElseGet(
+                () -> resultJson.map(r -> RunResults.outputTail(r, LOG_TAIL_LINES)).orElse(""));
     return new RunLogs(
         runId,
         output,
@@ -575,16 +539,117 @@ public final class FabricPlatformService implements PlatformService {
         Optional.of(store().locate(RemoteLayout.resultPath(id.app(), id.runTag()))));
   }
 
-  private static String outputTail(String resultJson) {
+  // ---------------------------------------------------------------- run history
+
+  /**
+   * The folder (below {@code runs/}) of the small files that map a job instance to its run tag and
+   * release: Fabric's job instance list does not return the arguments a run was started with.
+   */
+  static final String INSTANCE_INDEX = "fabric-instances";
+
+  private String indexPath(String app, String instanceId) {
+    return RemoteLayout.runDir(app, INSTANCE_INDEX) + "/" + instanceId + ".json";
+  }
+
+  /** Records which run tag and release a job instance has; a failure only loses history. */
+  private void recordRun(String app, String instanceId, String runTag, String release) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("instance_id", instanceId);
+    n.put("run_tag", runTag);
+    n.put("release", release);
+    byte[] bytes = n.toString().getBytes(StandardCharsets.UTF_8);
     try {
-      JsonNode tail = JSON.readTree(resultJson).path("output_tail");
-      List<String> lines = new ArrayList<>();
-      tail.forEach(l -> lines.add(l.asText()));
-      int from = Math.max(0, lines.size() - LOG_TAIL_LINES);
-      return String.join("\n", lines.subList(from, lines.size()));
-    } catch (IOException e) {
-      return "";
+      store()
+          .upload(
+              indexPath(app, instanceId), new java.io.ByteArrayInputStream(bytes), bytes.length);
+    } catch (KindlingException e) {
+      log.warn(
+          "fabric: could not record run {} in the run index ({}); `kindling runs` will show it"
+              + " without its result",
+          instanceId,
+          e.getMessage());
     }
+  }
+
+  private Optional<JsonNode> index(String app, String instanceId) {
+    try (InputStream in = store().read(indexPath(app, instanceId))) {
+      return Optional.of(JSON.readTree(in));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public RunPage listRuns(String jobId, int limit, String pageToken) {
+    String itemId = requireItemId(jobId);
+    JsonNode v1 = v1(client().getDefinition(itemId), itemId);
+    RunArguments stored = RunArguments.parse(v1.path("commandLineArguments").asText(""));
+    String app =
+        stored
+            .app()
+            .orElseThrow(
+                () ->
+                    new KindlingException(
+                        "fabric: Spark Job Definition "
+                            + itemId
+                            + " was not deployed by Kindling"));
+    int offset = RunPage.offsetOf(pageToken);
+    List<JsonNode> all = new ArrayList<>(client().listJobInstances(itemId));
+    // newest first: not started yet (no start time) before the rest, then by start time
+    all.sort(
+        java.util.Comparator.comparing(
+                (JsonNode i) -> time(i.path("startTimeUtc")).orElse(Instant.MAX))
+            .reversed()
+            .thenComparing(i -> i.path("id").asText()));
+    int to = Math.min(all.size(), offset + RunPage.clamp(limit));
+    List<RunMetrics> runs = new ArrayList<>();
+    for (JsonNode inst : all.subList(Math.min(offset, all.size()), to)) {
+      runs.add(metrics(itemId, app, inst));
+    }
+    return new RunPage(
+        runs, to < all.size() ? Optional.of(RunPage.offsetToken(to)) : Optional.<String>empty());
+  }
+
+  private RunMetrics metrics(String itemId, String app, JsonNode inst) {
+    String instanceId = inst.path("id").asText();
+    Optional<JsonNode> index = index(app, instanceId);
+    String runTag = index.map(n -> n.path("run_tag").asText(null)).orElse(UNTRACKED_RUN_TAG);
+    Optional<String> release = index.map(n -> n.path("release").asText(null));
+    String status = inst.path("status").asText("");
+    RunState state = state(status);
+    FabricRunId runId = new FabricRunId(settings.workspaceId(), itemId, instanceId, app, runTag);
+    Optional<Instant> submitted = time(inst.path("startTimeUtc"));
+    Optional<Instant> ended = time(inst.path("endTimeUtc"));
+    Optional<Instant> started = Optional.empty();
+    if (state.isTerminal() && index.isPresent()) {
+      JobStatus s = new JobStatus(runId.toString(), state, status, submitted, ended, null, null);
+      try {
+        var result = RunResults.parse(s, resultText(runId));
+        if (result.resultWritten()) {
+          started = result.start();
+          release = release.or(result::release);
+        }
+      } catch (KindlingException corrupt) {
+        log.debug("{}: unreadable result.json: {}", runId, corrupt.getMessage());
+      }
+    }
+    if (started.isEmpty() && state != RunState.PENDING) {
+      started = submitted;
+    }
+    return new RunMetrics(
+        runId.toString(),
+        state,
+        status,
+        submitted,
+        started,
+        ended,
+        1,
+        release,
+        release
+            .map(r -> RunFiles.releaseBytes(store(), app, r))
+            .orElse(java.util.OptionalLong.empty()));
   }
 
   // ---------------------------------------------------------------- jobs

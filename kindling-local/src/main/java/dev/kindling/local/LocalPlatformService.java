@@ -12,12 +12,15 @@ import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
 import dev.kindling.core.deploy.ReleasePublisher;
 import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunFiles;
 import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunMetrics;
+import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.spi.PlatformService;
 import jakarta.inject.Inject;
@@ -424,6 +427,69 @@ public final class LocalPlatformService implements PlatformService {
     String text = tail(output);
     Optional<String> result = result(run).map(JsonNode::toPrettyString);
     return new RunLogs(runId, text, result, Optional.of(output.toString()));
+  }
+
+  @Override
+  public Optional<String> resultJson(String runId) {
+    JsonNode run = readRun(runId);
+    Path f =
+        store.file(RemoteLayout.resultPath(run.path("app").asText(), run.path("run_id").asText()));
+    try {
+      return Files.isRegularFile(f) ? Optional.of(Files.readString(f)) : Optional.empty();
+    } catch (IOException e) {
+      throw new KindlingException("could not read " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The job's runs are the run folders whose run.json names it, newest first. */
+  @Override
+  public RunPage listRuns(String jobId, int limit, String pageToken) {
+    readJob(jobId);
+    int offset = RunPage.offsetOf(pageToken);
+    List<JsonNode> runs = new ArrayList<>();
+    Path dir = settings.workspaceDir().resolve("runs");
+    if (Files.isDirectory(dir)) {
+      try (var folders = Files.list(dir)) {
+        for (Path folder : folders.toList()) {
+          Path f = folder.resolve("run.json");
+          if (Files.isRegularFile(f)) {
+            JsonNode run = readJson(f);
+            if (jobId.equals(run.path("job_id").asText())) {
+              runs.add(run);
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new KindlingException("could not list " + dir + ": " + e.getMessage(), e);
+      }
+    }
+    runs.sort(
+        java.util.Comparator.comparing(
+                (JsonNode r) -> instant(r.path("submitted")).orElse(Instant.MIN))
+            .thenComparing(r -> r.path("run_id").asText())
+            .reversed());
+    int to = Math.min(runs.size(), offset + RunPage.clamp(limit));
+    List<RunMetrics> page = new ArrayList<>();
+    for (JsonNode run : runs.subList(Math.min(offset, runs.size()), to)) {
+      String runId = run.path("run_id").asText();
+      JobStatus status = getJobStatus(runId);
+      Optional<JsonNode> result = result(run);
+      String app = run.path("app").asText();
+      String release = run.path("release").asText();
+      page.add(
+          new RunMetrics(
+              runId,
+              status.state(),
+              status.platformState(),
+              instant(run.path("submitted")),
+              result.flatMap(r -> instant(r.path("start"))).or(status::startTime),
+              status.isTerminal() ? status.endTime() : Optional.empty(),
+              1,
+              Optional.of(release),
+              RunFiles.releaseBytes(store, app, release)));
+    }
+    return new RunPage(
+        page, to < runs.size() ? Optional.of(RunPage.offsetToken(to)) : Optional.<String>empty());
   }
 
   @Override

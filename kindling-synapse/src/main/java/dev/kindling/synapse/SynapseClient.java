@@ -170,6 +170,22 @@ final class SynapseClient {
     }
   }
 
+  /** One page of the pool's batches: {@code {from, total, sessions: [SparkBatchJob]}}. */
+  JsonNode listBatches(String pool, int from, int size) {
+    HttpUrl url =
+        livy(pool)
+            .addPathSegment("batches")
+            .addQueryParameter("from", Integer.toString(from))
+            .addQueryParameter("size", Integer.toString(size))
+            .addQueryParameter("detailed", "true")
+            .build();
+    String op = "listing the Spark batches of pool '" + pool + "'";
+    try (Response r = call(new Request.Builder().url(url).build(), op)) {
+      HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
+      return readJson(r, op).orElse(JSON.createObjectNode());
+    }
+  }
+
   /** The batch, or empty when the pool has no batch {@code id}. */
   Optional<JsonNode> getBatch(String pool, int id) {
     HttpUrl url =

@@ -11,19 +11,21 @@ import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
 import dev.kindling.core.deploy.ReleasePublisher;
 import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunArguments;
+import dev.kindling.core.deploy.RunFiles;
 import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunMetrics;
+import dev.kindling.core.run.RunPage;
+import dev.kindling.core.run.RunResults;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.spi.ArtifactStore;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.core.time.Scheduler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -337,7 +339,7 @@ public final class SynapsePlatformService implements PlatformService {
     if (mapped == RunState.FAILED) {
       error =
           resultJson(id)
-              .flatMap(SynapsePlatformService::resultError)
+              .flatMap(RunResults::error)
               .or(() -> errorInfo(batch))
               .or(() -> Optional.of("the Spark batch ended " + state));
     } else if (mapped == RunState.CANCELLED) {
@@ -447,26 +449,111 @@ public final class SynapsePlatformService implements PlatformService {
   }
 
   private Optional<String> resultJson(SynapseRunId id) {
-    try (InputStream in = store.get().read(RemoteLayout.resultPath(id.app(), id.runTag()))) {
-      return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (NotFoundException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new KindlingException(
-          "reading the result of run " + id + " failed: " + e.getMessage(), e);
-    }
+    return RunFiles.resultJson(store.get(), id.app(), id.runTag());
   }
 
-  private static Optional<String> resultError(String json) {
-    try {
-      JsonNode r = JSON.readTree(json);
-      JsonNode e = r.path("error");
-      return e.isNull() || e.isMissingNode() || e.asText().isBlank()
-          ? Optional.empty()
-          : Optional.of(e.asText());
-    } catch (IOException e) {
-      return Optional.empty();
+  @Override
+  public Optional<String> resultJson(String runId) {
+    return resultJson(SynapseRunId.parse(runId));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Run history
+
+  /** Livy lists at most this many batches per request. */
+  private static final int LIVY_PAGE = 20;
+
+  /**
+   * The job's runs are the pool's Livy batches Kindling tagged with the job's name, newest first.
+   * Livy lists a pool's batches oldest first by offset; the page token is the offset below which
+   * the next page starts.
+   */
+  @Override
+  public RunPage listRuns(String jobId, int limit, String pageToken) {
+    JsonNode definition =
+        client
+            .get()
+            .getJobDefinition(jobId)
+            .orElseThrow(
+                () ->
+                    new NotFoundException(
+                        "no Spark job definition '"
+                            + jobId
+                            + "' in Synapse workspace "
+                            + settings.workspaceUrl()
+                            + "; see `kindling jobs`"));
+    String pool =
+        definition.path("properties").path("targetBigDataPool").path("referenceName").asText("");
+    if (pool.isEmpty()) {
+      pool = settings.sparkPoolName();
     }
+    int want = RunPage.clamp(limit);
+    int end =
+        pageToken == null
+            ? client.get().listBatches(pool, 0, 1).path("total").asInt(0)
+            : RunPage.offsetOf(pageToken);
+    List<RunMetrics> runs = new ArrayList<>();
+    int next = end;
+    while (next > 0 && runs.size() < want) {
+      int from = Math.max(0, next - LIVY_PAGE);
+      JsonNode page = client.get().listBatches(pool, from, next - from);
+      List<JsonNode> sessions = new ArrayList<>();
+      page.path("sessions").forEach(sessions::add);
+      if (sessions.isEmpty()) {
+        next = 0;
+        break;
+      }
+      int position = page.path("from").asInt(from) + sessions.size();
+      for (int i = sessions.size() - 1; i >= 0 && runs.size() < want; i--) {
+        position--;
+        JsonNode b = sessions.get(i);
+        if (jobId.equals(b.path("tags").path("kindling_job").asText(null))) {
+          runs.add(metrics(pool, b));
+        }
+      }
+      next = runs.size() < want ? from : position;
+    }
+    return new RunPage(
+        runs, next > 0 ? Optional.of(RunPage.offsetToken(next)) : Optional.<String>empty());
+  }
+
+  private RunMetrics metrics(String pool, JsonNode batch) {
+    JsonNode livy = batch.path("livyInfo");
+    JsonNode sched = batch.path("schedulerInfo");
+    List<String> args = new ArrayList<>();
+    livy.path("jobCreationRequest").path("args").forEach(a -> args.add(a.asText()));
+    RunArguments parsed = RunArguments.parse(args);
+    String runTag =
+        batch.path("tags").path("kindling_run_tag").asText(parsed.runTag().orElse(MANUAL_RUN_TAG));
+    String app = parsed.app().orElse("unknown");
+    String state = batch.path("state").asText("");
+    String result = batch.path("result").asText("");
+    RunState mapped = LivyStates.map(state, result);
+    SynapseRunId id = new SynapseRunId(pool, batch.path("id").asInt(), runTag, app);
+    Optional<Instant> submitted = firstTime(sched, "submittedAt");
+    Optional<Instant> started = firstTime(livy, "runningAt");
+    Optional<Instant> ended =
+        mapped.isTerminal()
+            ? firstTime(sched, "endedAt")
+                .or(() -> firstTime(livy, "successAt", "deadAt", "killedAt"))
+            : Optional.empty();
+    if (started.isEmpty() && ended.isPresent()) {
+      started = firstTime(livy, "startingAt").or(() -> ended);
+    }
+    return new RunMetrics(
+        id.toString(),
+        mapped,
+        LivyStates.isTerminal(state) && !result.isEmpty() ? state + "/" + result : state,
+        submitted,
+        started,
+        ended,
+        1,
+        parsed.release(),
+        parsed
+            .release()
+            .filter(r -> parsed.app().isPresent())
+            .map(r -> RunFiles.releaseBytes(store.get(), app, r))
+            .orElse(java.util.OptionalLong.empty()));
   }
 
   private static Optional<String> errorInfo(JsonNode batch) {
@@ -541,31 +628,14 @@ public final class SynapsePlatformService implements PlatformService {
   /** What a definition's arguments say: root, app, release and default parameters. */
   record DeployedArgs(String root, String app, String release, Map<String, String> parameters) {
     static DeployedArgs read(JsonNode args) {
-      String root = null;
-      String app = null;
-      String release = null;
-      Map<String, String> params = new LinkedHashMap<>();
-      for (JsonNode a : args) {
-        String t = a.asText("");
-        boolean token = t.startsWith(BootstrapShim.TOKEN_PREFIX);
-        String kv = token ? t.substring(BootstrapShim.TOKEN_PREFIX.length()) : t;
-        int eq = kv.indexOf('=');
-        if (eq <= 0) {
-          continue;
-        }
-        String k = kv.substring(0, eq);
-        String v = kv.substring(eq + 1);
-        switch (k) {
-          case BootstrapShim.KEY_ARTIFACTS_ROOT -> root = v;
-          case BootstrapShim.KEY_APP -> app = v;
-          case BootstrapShim.KEY_RELEASE -> release = v;
-          case BootstrapShim.KEY_RUN_TAG -> {
-            // the definition's own tag; every Kindling run gets a fresh one
-          }
-          default -> params.put(k, v);
-        }
-      }
-      return new DeployedArgs(root, app, release, params);
+      List<String> tokens = new ArrayList<>();
+      args.forEach(a -> tokens.add(a.asText("")));
+      RunArguments parsed = RunArguments.parse(tokens);
+      return new DeployedArgs(
+          parsed.root().orElse(null),
+          parsed.app().orElse(null),
+          parsed.release().orElse(null),
+          parsed.parameters());
     }
   }
 }

@@ -177,6 +177,61 @@ class SynapsePlatformServiceTest {
   }
 
   @Test
+  void runHistoryPagesAcrossLivyPagesAndSkipsOtherJobsBatches() throws Exception {
+    SynapsePlatformService service = service(SystemScheduler.get(), Map.of());
+    DataAppDeployer deployer = deployer(service);
+    DeploymentResult deployed =
+        deployer.deployAsJob(
+            app("paged", "print('paged run')\n"),
+            JobConfig.fromMap(Map.of("job_name", "paged_job")));
+    List<String> ours = new java.util.ArrayList<>();
+    ours.add(deployer.start(deployed.jobId(), Map.of()).runId());
+    // 22 batches of another job between our runs: more than one Livy page (20) to scan
+    for (int i = 0; i < 22; i++) {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              emulator.baseUrl()
+                                  + "/livyApi/versions/2020-12-01/sparkPools/pool1/batches"))
+                      .header("Authorization", "Bearer " + TOKEN)
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "{\"name\": \"other_job\", \"file\": \"abfss://x@y/none.py\","
+                                  + " \"tags\": {\"kindling_job\": \"other_job\"}}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    ours.add(deployer.start(deployed.jobId(), Map.of()).runId());
+    ours.add(deployer.start(deployed.jobId(), Map.of()).runId());
+    for (String runId : ours) {
+      assertThat(deployer.awaitRun(runId, WAIT).state()).isEqualTo(RunState.SUCCEEDED);
+    }
+
+    var first = deployer.listRuns(deployed.jobId(), 2, null);
+    var second = deployer.listRuns(deployed.jobId(), 2, first.nextPageToken().orElseThrow());
+
+    assertThat(first.runs())
+        .extracting(dev.kindling.core.run.RunMetrics::runId)
+        .containsExactly(ours.get(2), ours.get(1));
+    assertThat(second.runs())
+        .extracting(dev.kindling.core.run.RunMetrics::runId)
+        .containsExactly(ours.get(0));
+    assertThat(second.nextPageToken()).isEmpty();
+    assertThat(first.runs().get(0).platformState()).isEqualTo("success/Succeeded");
+    assertThat(first.runs().get(0).release()).contains(deployed.release());
+    assertThat(first.runs().get(0).bytesDeployed()).isPresent();
+    assertThatThrownBy(() -> deployer.listRuns(deployed.jobId(), 2, "garbage"))
+        .isInstanceOf(dev.kindling.core.error.ValidationException.class)
+        .hasMessageContaining("page token");
+    assertThatThrownBy(() -> deployer.listRuns("no_such_job", 2, null))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
   void aThrottledSubmitIsWaitedOutAndThrottledReadsAreRetried() throws Exception {
     SynapsePlatformService service = service(SystemScheduler.get(), Map.of());
     DataAppDeployer d = deployer(service);

@@ -143,6 +143,11 @@ public final class FakeCloud {
     return run;
   }
 
+  /** The runs of a job, oldest first. */
+  synchronized List<Run> runsOf(String jobId) {
+    return runs.values().stream().filter(r -> r.job.id().equals(jobId)).toList();
+  }
+
   synchronized Optional<Run> run(String id) {
     return Optional.ofNullable(runs.get(id));
   }

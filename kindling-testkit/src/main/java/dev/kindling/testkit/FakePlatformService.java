@@ -11,6 +11,7 @@ import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
 import dev.kindling.core.deploy.ReleasePublisher;
 import dev.kindling.core.deploy.RemoteLayout;
+import dev.kindling.core.deploy.RunFiles;
 import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.NotFoundException;
 import dev.kindling.core.error.Problem;
@@ -19,6 +20,8 @@ import dev.kindling.core.error.ValidationException;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunMetrics;
+import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.spi.PlatformService;
 import java.io.ByteArrayInputStream;
@@ -186,6 +189,35 @@ public final class FakePlatformService implements PlatformService {
     return cloud.jobs().stream()
         .map(j -> new JobInfo(j.id(), j.name(), Map.of("app", j.app(), "release", j.release())))
         .toList();
+  }
+
+  @Override
+  public RunPage listRuns(String jobId, int limit, String pageToken) {
+    cloud.record("listRuns", jobId);
+    FakeCloud.Job job =
+        cloud.job(jobId).orElseThrow(() -> new NotFoundException("no job " + jobId + " (fake)"));
+    synchronized (cloud) {
+      List<FakeCloud.Run> runs = new ArrayList<>(cloud.runsOf(job.id()));
+      java.util.Collections.reverse(runs);
+      int offset = RunPage.offsetOf(pageToken);
+      int to = Math.min(runs.size(), offset + RunPage.clamp(limit));
+      List<RunMetrics> page = new ArrayList<>();
+      for (FakeCloud.Run run : runs.subList(Math.min(offset, runs.size()), to)) {
+        page.add(
+            new RunMetrics(
+                run.id,
+                run.state,
+                run.state.name(),
+                Optional.of(run.submitted),
+                Optional.ofNullable(run.start),
+                Optional.ofNullable(run.end),
+                1,
+                Optional.of(run.job.release()),
+                RunFiles.releaseBytes(cloud.store(), run.job.app(), run.job.release())));
+      }
+      return new RunPage(
+          page, to < runs.size() ? Optional.of(RunPage.offsetToken(to)) : Optional.empty());
+    }
   }
 
   private FakeCloud.Run find(String runId) {

@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kindling.core.Kindling;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.config.JobConfigValidator;
+import dev.kindling.core.deploy.BootstrapShim;
 import dev.kindling.core.deploy.DataAppDeployer;
 import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.deploy.RunHandle;
 import dev.kindling.core.error.NotFoundException;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunMetrics;
+import dev.kindling.core.run.RunPage;
+import dev.kindling.core.run.RunResult;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.spi.PlatformService;
 import java.io.IOException;
@@ -25,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +71,14 @@ public abstract class PlatformServiceContract {
 
   /** Called before each run is started; simulated platforms script the run here. */
   protected void expect(AppBehaviour behaviour) {}
+
+  /**
+   * True when runs execute the app for real (the bootstrap shim writes result.json): the local
+   * platform and the emulators. Simulated platforms skip the result-value tests.
+   */
+  protected boolean runsAppsForReal() {
+    return true;
+  }
 
   /** A well-formed run id that names no run on this platform. */
   protected String unknownRunId() {
@@ -233,6 +247,105 @@ public abstract class PlatformServiceContract {
     assertThat(service.deleteJob(deployed.jobId())).isFalse();
   }
 
+  @Test
+  void resultCarriesTheValueTheAppSetAndTheOutputTail() throws IOException {
+    Assumptions.assumeTrue(runsAppsForReal(), "the platform does not run apps");
+    DeploymentResult deployed = deploy(app("value", valueApp()));
+
+    RunHandle run = deployer.start(deployed.jobId(), Map.of("greeting", "valued"));
+    assertThat(run.await(runTimeout()).state()).isEqualTo(RunState.SUCCEEDED);
+    RunResult result = run.result();
+
+    assertThat(result.resultWritten()).isTrue();
+    assertThat(result.state()).isEqualTo(RunState.SUCCEEDED);
+    assertThat(result.exitState()).isEqualTo("SUCCEEDED");
+    assertThat(result.exitCode()).hasValue(0);
+    assertThat(result.error()).isEmpty();
+    assertThat(result.release()).contains(deployed.release());
+    assertThat(result.value()).isPresent();
+    assertThat(result.value().get().path("rows").asInt()).isEqualTo(42);
+    assertThat(result.value().get().path("greeting").asText()).isEqualTo("valued");
+    assertThat(result.value().get().path("items").size()).isEqualTo(3);
+    assertThat(result.outputTail()).anyMatch(l -> l.contains("computed 42 rows"));
+    assertThat(result.start()).isPresent();
+    assertThat(result.end()).isPresent();
+  }
+
+  @Test
+  void moduleLevelResultIsTheValueAndAnOversizedValueIsRefused() throws IOException {
+    Assumptions.assumeTrue(runsAppsForReal(), "the platform does not run apps");
+    DeploymentResult deployed = deploy(app("module", moduleResultApp()));
+
+    RunHandle run = deployer.start(deployed.jobId(), Map.of());
+    assertThat(run.await(runTimeout()).state()).isEqualTo(RunState.SUCCEEDED);
+    RunResult result = deployer.result(run.runId());
+
+    assertThat(result.valueJson()).isEqualTo("[1,2,\"three\",null]");
+    assertThat(result.outputTail())
+        .anyMatch(l -> l.contains("refused:") && l.contains("over the 64 KiB limit"));
+  }
+
+  @Test
+  void failingAppResultHasTheErrorTracebackAndTheValueSetBefore() throws IOException {
+    Assumptions.assumeTrue(runsAppsForReal(), "the platform does not run apps");
+    DeploymentResult deployed = deploy(app("broken", failingValueApp()));
+
+    RunHandle run = deployer.start(deployed.jobId(), Map.of());
+    assertThat(run.await(runTimeout()).state()).isEqualTo(RunState.FAILED);
+    RunResult result = run.result();
+
+    assertThat(result.state()).isEqualTo(RunState.FAILED);
+    assertThat(result.exitState()).isEqualTo("FAILED");
+    assertThat(result.exitCode()).hasValue(1);
+    assertThat(result.error())
+        .hasValueSatisfying(e -> assertThat(e).contains("ValueError: bad row 7"));
+    assertThat(result.traceback())
+        .hasValueSatisfying(
+            t -> assertThat(t).contains("Traceback").contains("app.py").contains("check_row"));
+    assertThat(result.valueJson()).isEqualTo("{\"checked\":6}");
+  }
+
+  @Test
+  void runHistoryPagesNewestFirstWithMetrics() throws IOException {
+    Path app = app("history", okApp());
+    DeploymentResult deployed = deploy(app);
+    List<String> started = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      expect(AppBehaviour.SUCCEED);
+      RunHandle run = deployer.start(deployed.jobId(), Map.of("greeting", "run" + i));
+      assertThat(run.await(runTimeout()).state()).isEqualTo(RunState.SUCCEEDED);
+      started.add(run.runId());
+    }
+    long releaseBytes = BootstrapShim.generate().size();
+    try (var files = Files.walk(app)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        releaseBytes += Files.size(f);
+      }
+    }
+
+    RunPage first = deployer.listRuns(deployed.jobId(), 2, null);
+    assertThat(first.runs()).hasSize(2);
+    assertThat(first.nextPageToken()).isPresent();
+    RunPage second = deployer.listRuns(deployed.jobId(), 2, first.nextPageToken().get());
+    assertThat(second.runs()).hasSize(1);
+    assertThat(second.nextPageToken()).isEmpty();
+
+    List<RunMetrics> all = new java.util.ArrayList<>(first.runs());
+    all.addAll(second.runs());
+    assertThat(all)
+        .extracting(RunMetrics::runId)
+        .containsExactly(started.get(2), started.get(1), started.get(0));
+    for (RunMetrics m : all) {
+      assertThat(m.state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(m.attempts()).isEqualTo(1);
+      assertThat(m.release()).contains(deployed.release());
+      assertThat(m.bytesDeployed()).hasValue(releaseBytes);
+      assertThat(m.queueTime()).hasValueSatisfying(d -> assertThat(d.isNegative()).isFalse());
+      assertThat(m.runTime()).hasValueSatisfying(d -> assertThat(d.isNegative()).isFalse());
+    }
+    assertThat(deployer.result(all.get(0).runId()).state()).isEqualTo(RunState.SUCCEEDED);
+  }
+
   /** Deploys an app directory with its own name as job name. */
   protected final DeploymentResult deploy(Path app) {
     return deployer.deployAsJob(app, JobConfig.builder().jobName(jobName(app)).build());
@@ -261,6 +374,43 @@ public abstract class PlatformServiceContract {
         "              if t.startswith('config:') and '=' in t)",
         "print('contract greeting: ' + params.get('greeting', 'none'))",
         "print('double of 21 is', double(21))",
+        "");
+  }
+
+  private static String valueApp() {
+    return String.join(
+        "\n",
+        "import sys",
+        "import kindling",
+        "params = dict(t[len('config:'):].split('=', 1) for t in sys.argv[1:]",
+        "              if t.startswith('config:') and '=' in t)",
+        "print('computed 42 rows')",
+        "kindling.set_result({'rows': 42, 'greeting': params.get('greeting'), 'items': [1, 2, 3]})",
+        "");
+  }
+
+  private static String moduleResultApp() {
+    return String.join(
+        "\n",
+        "import kindling_runtime",
+        "try:",
+        "    kindling_runtime.set_result('x' * 70000)",
+        "except ValueError as e:",
+        "    print('refused:', e)",
+        "result = [1, 2, 'three', None]",
+        "");
+  }
+
+  private static String failingValueApp() {
+    return String.join(
+        "\n",
+        "import kindling",
+        "def check_row(n):",
+        "    if n == 7:",
+        "        raise ValueError('bad row %d' % n)",
+        "for n in range(1, 10):",
+        "    check_row(n)",
+        "    kindling.set_result({'checked': n})",
         "");
   }
 

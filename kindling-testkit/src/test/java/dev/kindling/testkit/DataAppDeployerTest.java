@@ -13,7 +13,9 @@ import dev.kindling.core.error.Problem;
 import dev.kindling.core.error.TimedOutException;
 import dev.kindling.core.error.ValidationException;
 import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunPoller;
+import dev.kindling.core.run.RunResult;
 import dev.kindling.core.run.RunState;
 import dev.kindling.core.time.ManualScheduler;
 import java.io.IOException;
@@ -99,6 +101,41 @@ class DataAppDeployerTest {
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("bad key");
     assertThat(cloud.calls("runSparkJob")).isEmpty();
+  }
+
+  @Test
+  void aBadRunListingIsRefusedBeforeAnyPlatformCall() {
+    assertThatThrownBy(() -> deployer.listRuns(" ", 0, null))
+        .isInstanceOfSatisfying(
+            ValidationException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(Problem::location)
+                    .containsExactly("job", "limit"));
+    assertThatThrownBy(() -> deployer.listRuns("demo", RunPage.MAX_LIMIT + 1, null))
+        .hasMessageContaining("use 1 to 100");
+    assertThat(cloud.calls()).isEmpty();
+  }
+
+  @Test
+  void theResultOfARunningRunComesFromItsStatusWithoutReadingResultJson() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.scriptNextRuns(RunScript.hangUntilCancelled());
+    String runId = deployer.runJob(r.jobId(), Map.of());
+    deployer.getJobStatus(runId);
+    deployer.getJobStatus(runId);
+
+    RunResult running = deployer.result(runId);
+
+    assertThat(running.state()).isEqualTo(RunState.RUNNING);
+    assertThat(running.resultWritten()).isFalse();
+    assertThat(cloud.calls("logs")).isEmpty();
+
+    deployer.cancelJob(runId);
+    RunResult cancelled = deployer.attach(runId).result();
+    assertThat(cancelled.state()).isEqualTo(RunState.CANCELLED);
+    assertThat(cancelled.resultWritten()).isTrue();
+    assertThat(cancelled.error()).contains("cancelled");
   }
 
   @Test

@@ -12,6 +12,11 @@ class FakePlatformServiceContractTest extends PlatformServiceContract {
   }
 
   @Override
+  protected boolean runsAppsForReal() {
+    return false;
+  }
+
+  @Override
   protected void expect(AppBehaviour behaviour) {
     cloud.scriptNextRuns(
         switch (behaviour) {

@@ -15,7 +15,10 @@ import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.PollOptions;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunPoller;
+import dev.kindling.core.run.RunResult;
+import dev.kindling.core.run.RunResults;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.core.time.Scheduler;
 import jakarta.inject.Inject;
@@ -178,6 +181,43 @@ public final class DataAppDeployer {
 
   public RunLogs logs(String runId) {
     return platform.logs(runId);
+  }
+
+  /**
+   * The run's result: its final state, exit code, error and traceback, output tail and the JSON
+   * value the app returned, read from the run's {@code result.json}. A run that has not ended (or
+   * wrote no result.json) gets a result from its status alone ({@link RunResult#resultWritten()}
+   * false).
+   *
+   * @throws dev.kindling.core.error.NotFoundException for an unknown run id
+   * @throws KindlingException when the run's result.json is corrupt
+   */
+  public RunResult result(String runId) {
+    JobStatus status = platform.getJobStatus(runId);
+    Optional<String> json =
+        status.isTerminal() ? platform.resultJson(runId) : Optional.<String>empty();
+    return RunResults.parse(status, json);
+  }
+
+  /**
+   * One page of a job's run history, newest first, with each run's queue time, run time, final
+   * state, attempts and the bytes of the release it used.
+   *
+   * @param limit 1 to {@link RunPage#MAX_LIMIT}
+   * @param pageToken {@code null} for the first page, else the last page's next token
+   * @throws ValidationException for a limit out of range, before any request
+   */
+  public RunPage listRuns(String jobId, int limit, String pageToken) {
+    Problems problems = new Problems();
+    if (jobId == null || jobId.isBlank()) {
+      problems.add("job", "is empty", "name a job id (see `kindling jobs`)");
+    }
+    if (limit < 1 || limit > RunPage.MAX_LIMIT) {
+      problems.add("limit", "is " + limit + ", out of range", "use 1 to " + RunPage.MAX_LIMIT);
+    }
+    problems.throwIfAny();
+    return platform.listRuns(
+        jobId, limit, pageToken == null || pageToken.isBlank() ? null : pageToken);
   }
 
   public List<JobInfo> listJobs() {

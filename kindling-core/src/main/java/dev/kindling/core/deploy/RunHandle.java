@@ -82,6 +82,11 @@ public final class RunHandle {
     return deployer.logs(runId);
   }
 
+  /** The run's result (see {@link DataAppDeployer#result(String)}). */
+  public dev.kindling.core.run.RunResult result() {
+    return deployer.result(runId);
+  }
+
   /** Throws unless the run {@linkplain dev.kindling.core.run.RunState#SUCCEEDED succeeded}. */
   public static JobStatus requireSuccess(JobStatus status) {
     if (!status.state().isSuccess()) {

@@ -6,9 +6,11 @@ import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
+import dev.kindling.core.run.RunPage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One Spark platform. Implemented by each platform module against its real APIs; the orchestrator
@@ -57,5 +59,27 @@ public interface PlatformService {
   /** How often a wait should poll this platform's run status when it does not say otherwise. */
   default Duration pollInterval() {
     return Duration.ofSeconds(5);
+  }
+
+  /**
+   * The run's {@code result.json} as the bootstrap shim wrote it, if it exists yet. The default
+   * reads it from {@link #logs(String)}; platforms that can read only the file override it.
+   */
+  default Optional<String> resultJson(String runId) {
+    return logs(runId).resultJson();
+  }
+
+  /**
+   * One page of the runs of a job, newest first, with their metrics.
+   *
+   * @param jobId the job
+   * @param limit the most runs to return (1 to {@link RunPage#MAX_LIMIT})
+   * @param pageToken {@code null} for the first page, else the previous page's {@link
+   *     RunPage#nextPageToken()}
+   * @throws dev.kindling.core.error.NotFoundException when the job does not exist
+   */
+  default RunPage listRuns(String jobId, int limit, String pageToken) {
+    throw new UnsupportedOperationException(
+        platformId() + ": listing a job's runs is not supported by this platform module");
   }
 }

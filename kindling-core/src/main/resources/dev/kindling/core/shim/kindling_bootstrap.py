@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import types
 import urllib.parse
 import urllib.request
 
@@ -36,6 +37,7 @@ TAIL_LINES = 200
 MAX_LINE_CHARS = 4000
 CHUNK_BYTES = 1024 * 1024
 PIP_ERROR_LINES = 30
+RESULT_MAX_BYTES = 64 * 1024
 
 KEY_ROOT = "artifacts_storage_path"
 KEY_APP = "app_name"
@@ -640,11 +642,81 @@ def add_site_dirs():
 # Running the app
 
 
+class ResultBox(object):
+    """The JSON value the app returns: kindling.set_result(value) or a module-level `result`."""
+
+    def __init__(self):
+        self.has_value = False
+        self.value = None
+        self.error = None
+
+    def set(self, value):
+        """Stores a copy of value; raises ValueError (and keeps the old value) if it can't."""
+        self.value = encode_result(value)
+        self.has_value = True
+        self.error = None
+
+    def offer_module_result(self, namespace):
+        """Takes the module-level `result` when the app did not call set_result."""
+        if self.has_value or not isinstance(namespace, dict) or "result" not in namespace:
+            return
+        value = namespace["result"]
+        if isinstance(value, (types.ModuleType, types.FunctionType, type)):
+            return
+        try:
+            self.set(value)
+        except ValueError as e:
+            self.error = "module-level result: %s" % e
+            log_error(self.error)
+
+
+def encode_result(value):
+    try:
+        text = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        raise ValueError(
+            "the value is not JSON (%s); use dicts, lists, strings, numbers, booleans or None"
+            % first_line(e)
+        )
+    size = len(text.encode("utf-8"))
+    if size > RESULT_MAX_BYTES:
+        raise ValueError(
+            "the value is %d bytes as JSON, over the %d KiB limit; return a summary and write"
+            " large output to storage" % (size, RESULT_MAX_BYTES // 1024)
+        )
+    return json.loads(text)
+
+
+def module_exists(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return True  # something named so is there, even if broken: never shadow it
+
+
+def result_module(box):
+    """The `kindling_runtime` helper module apps import to return a value."""
+    module = types.ModuleType("kindling_runtime")
+    module.__doc__ = "Kindling's run-time helpers (added by the bootstrap shim)."
+
+    def set_result(value):
+        """Records value (JSON, at most 64 KiB) as the run's result; the last call wins."""
+        try:
+            box.set(value)
+        except ValueError as e:
+            raise ValueError("kindling.set_result: %s" % e) from None
+
+    module.set_result = set_result
+    module.RESULT_MAX_BYTES = RESULT_MAX_BYTES
+    return module
+
+
 class Outcome(object):
-    def __init__(self, exit_code, error=None, tb=None):
+    def __init__(self, exit_code, error=None, tb=None, box=None):
         self.exit_code = exit_code
         self.error = error
         self.traceback = tb
+        self.box = box or ResultBox()
 
     @property
     def state(self):
@@ -699,14 +771,22 @@ def run_entry_point(entry, tokens, workdir, spec):
     os.environ["KINDLING_RUN_TAG"] = spec.run_tag
     os.environ["KINDLING_APP_DIR"] = workdir
     os.chdir(workdir)
+    box = ResultBox()
+    helper = result_module(box)
+    saved_modules = {k: sys.modules.get(k) for k in ("kindling_runtime", "kindling")}
+    sys.modules["kindling_runtime"] = helper
+    if saved_modules["kindling"] is None and not module_exists("kindling"):
+        # no Kindling framework installed: `import kindling; kindling.set_result(...)` works too
+        sys.modules["kindling"] = helper
     log("running %s" % entry)
     try:
         # run_path sets sys.argv[0] to the path it is given: the entry point, relative to the cwd
-        runpy.run_path(entry, init_globals=init_globals, run_name="__main__")
-        outcome = Outcome(0)
+        namespace = runpy.run_path(entry, init_globals=init_globals, run_name="__main__")
+        box.offer_module_result(namespace)
+        outcome = Outcome(0, box=box)
     except SystemExit as e:
         code = exit_code_of(e)
-        outcome = Outcome(code, None if code == 0 else "SystemExit: %s" % e.code)
+        outcome = Outcome(code, None if code == 0 else "SystemExit: %s" % e.code, box=box)
     except BaseException as e:
         tb = app_traceback(e, workdir)
         sys.stderr.write(tb)
@@ -715,8 +795,13 @@ def run_entry_point(entry, tokens, workdir, spec):
         if hint:
             log_error(hint)
             error = "%s (%s)" % (error, hint)
-        outcome = Outcome(1, error, tb)
+        outcome = Outcome(1, error, tb, box=box)
     finally:
+        for k, v in saved_modules.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -818,6 +903,10 @@ def run(argv, tail):
             ("output_tail", tail.snapshot()),
         ]
     )
+    if outcome.box.has_value:
+        result["result"] = outcome.box.value
+    if outcome.box.error:
+        result["result_error"] = outcome.box.error
     try:
         store.write_text(spec.result_path, json.dumps(result, indent=2) + "\n")
     except Exception as e:

@@ -341,6 +341,7 @@ public final class DatabricksEmulator implements Emulator {
     boolean expand = Boolean.parseBoolean(r.param("expand_tasks").orElse("false"));
     Optional<String> name = r.param("name");
     int from = r.param("page_token").map(Storage::decodeToken).orElse(0);
+    boolean expandTasks = Boolean.parseBoolean(r.param("expand_tasks").orElse("false"));
     ObjectNode body = JSON.createObjectNode();
     synchronized (this) {
       List<Job> matching =
@@ -614,6 +615,7 @@ public final class DatabricksEmulator implements Emulator {
       return ApiErrors.invalid("active_only and completed_only cannot both be true");
     }
     int from = r.param("page_token").map(Storage::decodeToken).orElse(0);
+    boolean expandTasks = Boolean.parseBoolean(r.param("expand_tasks").orElse("false"));
     ObjectNode body = JSON.createObjectNode();
     synchronized (this) {
       List<EmulatedRun> matching =
@@ -626,7 +628,9 @@ public final class DatabricksEmulator implements Emulator {
       ArrayNode out = JSON.createArrayNode();
       for (int i = from; i < Math.min(matching.size(), from + limit); i++) {
         ObjectNode n = matching.get(i).toJson();
-        n.remove("tasks");
+        if (!expandTasks) {
+          n.remove("tasks");
+        }
         out.add(n);
       }
       if (!out.isEmpty()) {

@@ -255,6 +255,82 @@ class BootstrapShimTest {
   }
 
   @Test
+  void setResultRecordsTheLastJsonValueAndRefusesBadOnes() throws Exception {
+    requirePython();
+    new Layout(root)
+        .file(
+            "app.py",
+            String.join(
+                "\n",
+                "import kindling, kindling_runtime",
+                "assert kindling is kindling_runtime",
+                "for bad in (float('nan'), object(), 'x' * 70000):",
+                "    try:",
+                "        kindling.set_result(bad)",
+                "    except ValueError as e:",
+                "        print('refused:', e)",
+                "kindling.set_result({'first': True})",
+                "kindling.set_result({'rows': 3, 'text': 'caf\\u00e9'})",
+                "result = 'ignored: set_result was called'",
+                ""))
+        .release("app.py");
+
+    Run r = runLocal(BootstrapShim.arguments(root.toString(), APP, RELEASE, TAG, Map.of()));
+
+    assertThat(r.exitCode).as(r.output()).isZero();
+    JsonNode result = result(root);
+    assertThat(result.get("result").toString()).isEqualTo("{\"rows\":3,\"text\":\"caf\u00e9\"}");
+    assertThat(result.has("result_error")).isFalse();
+    List<String> refused = tail(result).stream().filter(l -> l.startsWith("refused:")).toList();
+    assertThat(refused).hasSize(3);
+    assertThat(refused.get(0)).contains("kindling.set_result: the value is not JSON");
+    assertThat(refused.get(1)).contains("not JSON");
+    assertThat(refused.get(2)).contains("70002 bytes as JSON, over the 64 KiB limit");
+  }
+
+  @Test
+  void aModuleLevelResultIsTheValueUnlessItIsNotJson() throws Exception {
+    requirePython();
+    new Layout(root).file("app.py", "result = [1, 'two', None]\n").release("app.py");
+    Run ok = runLocal(BootstrapShim.arguments(root.toString(), APP, RELEASE, TAG, Map.of()));
+    assertThat(ok.exitCode).as(ok.output()).isZero();
+    assertThat(result(root).get("result").toString()).isEqualTo("[1,\"two\",null]");
+
+    Path other = Files.createDirectories(tmp.resolve("other-root"));
+    new Layout(other).file("app.py", "result = {1, 2}\n").release("app.py");
+    Run bad = runLocal(BootstrapShim.arguments(other.toString(), APP, RELEASE, TAG, Map.of()));
+
+    assertThat(bad.exitCode).as("an unusable value does not fail the run").isZero();
+    JsonNode result = result(other);
+    assertThat(result.has("result")).isFalse();
+    assertThat(result.get("result_error").asText())
+        .contains("module-level result")
+        .contains("not JSON");
+  }
+
+  @Test
+  void aValueSetBeforeAFailureIsKeptAndAnInstalledKindlingPackageIsNotShadowed() throws Exception {
+    requirePython();
+    new Layout(root)
+        .file(
+            "app.py",
+            "import kindling, kindling_runtime\n"
+                + "print('own kindling:', kindling.OWN)\n"
+                + "kindling_runtime.set_result({'step': 1})\n"
+                + "raise RuntimeError('later failure')\n")
+        .file("kindling/__init__.py", "OWN = True\n")
+        .release("app.py");
+
+    Run r = runLocal(BootstrapShim.arguments(root.toString(), APP, RELEASE, TAG, Map.of()));
+
+    assertThat(r.exitCode).isEqualTo(1);
+    JsonNode result = result(root);
+    assertThat(result.get("state").asText()).isEqualTo("FAILED");
+    assertThat(result.get("result").toString()).isEqualTo("{\"step\":1}");
+    assertThat(tail(result)).contains("own kindling: True");
+  }
+
+  @Test
   void sysExitWithCodeFailsWithThatCode() throws Exception {
     requirePython();
     new Layout(root)
