@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -395,6 +396,84 @@ public final class DatabricksEmulator implements Emulator {
     return n;
   }
 
+  private static final java.util.regex.Pattern QUARTZ_FIELD =
+      java.util.regex.Pattern.compile("[0-9A-Za-z*?/,#L W-]+");
+
+  /**
+   * {@code schedule} (Quartz cron, Java time zone, pause status) and {@code trigger.periodic} as
+   * the service checks them; {@code schedule} and {@code continuous} exclude each other. Fills in
+   * the default {@code pause_status} (UNPAUSED).
+   */
+  private static void checkSchedule(ObjectNode settings) throws ApiException {
+    JsonNode sched = settings.get("schedule");
+    if (sched != null && !sched.isNull()) {
+      if (!sched.isObject()) {
+        throw new ApiException(ApiErrors.invalid("schedule must be an object"));
+      }
+      String cron = sched.path("quartz_cron_expression").asText("");
+      if (cron.isBlank()) {
+        throw new ApiException(
+            ApiErrors.invalid("Missing required field: schedule.quartz_cron_expression"));
+      }
+      String[] fields = cron.trim().split("\\s+");
+      boolean wellFormed =
+          (fields.length == 6 || fields.length == 7)
+              && java.util.Arrays.stream(fields).allMatch(f -> QUARTZ_FIELD.matcher(f).matches())
+              && (fields[3].equals("?") ^ fields[5].equals("?"));
+      if (!wellFormed) {
+        throw new ApiException(
+            ApiErrors.invalid(
+                "Invalid Quartz Cron Expression: '"
+                    + cron
+                    + "' (seconds minutes hours day-of-month month day-of-week [year], with ?"
+                    + " in exactly one day field)."));
+      }
+      String zone = sched.path("timezone_id").asText("");
+      if (zone.isBlank()) {
+        throw new ApiException(ApiErrors.invalid("Missing required field: schedule.timezone_id"));
+      }
+      try {
+        java.time.ZoneId.of(zone);
+      } catch (java.time.DateTimeException e) {
+        throw new ApiException(ApiErrors.invalid("Invalid timezone_id: '" + zone + "'."));
+      }
+      pauseStatus((ObjectNode) sched, "schedule");
+      if (settings.has("continuous")) {
+        throw new ApiException(
+            ApiErrors.invalid("A job cannot have both a schedule and continuous settings."));
+      }
+    }
+    JsonNode trigger = settings.get("trigger");
+    if (trigger != null && trigger.isObject()) {
+      JsonNode periodic = trigger.path("periodic");
+      if (periodic.isObject()) {
+        if (periodic.path("interval").asLong(0) < 1) {
+          throw new ApiException(
+              ApiErrors.invalid("trigger.periodic.interval must be a positive number."));
+        }
+        if (!Set.of("MINUTES", "HOURS", "DAYS", "WEEKS")
+            .contains(periodic.path("unit").asText(""))) {
+          throw new ApiException(
+              ApiErrors.invalid("trigger.periodic.unit must be MINUTES, HOURS, DAYS or WEEKS."));
+        }
+      }
+      pauseStatus((ObjectNode) trigger, "trigger");
+      if (sched != null && !sched.isNull()) {
+        throw new ApiException(
+            ApiErrors.invalid("A job cannot have both a schedule and a trigger."));
+      }
+    }
+  }
+
+  private static void pauseStatus(ObjectNode n, String where) throws ApiException {
+    if (!n.has("pause_status")) {
+      n.put("pause_status", "UNPAUSED");
+    } else if (!Set.of("PAUSED", "UNPAUSED").contains(n.path("pause_status").asText())) {
+      throw new ApiException(
+          ApiErrors.invalid(where + ".pause_status must be PAUSED or UNPAUSED."));
+    }
+  }
+
   /** Checks and completes job settings like the service does; throws a 400 answer when invalid. */
   private static void normalize(ObjectNode settings, boolean api22) throws ApiException {
     if (!settings.hasNonNull("name")) {
@@ -412,6 +491,7 @@ public final class DatabricksEmulator implements Emulator {
     if (settings.path("tags").size() > 25) {
       throw new ApiException(ApiErrors.invalid("A job can have at most 25 tags."));
     }
+    checkSchedule(settings);
     JsonNode tasks = settings.path("tasks");
     if (!tasks.isMissingNode() && !tasks.isArray()) {
       throw new ApiException(ApiErrors.invalid("tasks must be a list"));
