@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       CancelCommand.class,
       JobsCommand.class,
+      ScheduleCommand.class,
       PackageCommand.class,
       ValidateCommand.class,
       EmulatorCommand.class,
