@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,5 +202,32 @@ class DatabricksScheduleTest {
                                             .setTimezoneId("Mars/Olympus")))))
         .hasMessageContaining("Invalid timezone_id");
     assertThat(settings(d).has("schedule")).isFalse();
+  }
+
+  @Test
+  void theEmulatorFiresUnpausedSchedulesForTheTimeItIsGiven() throws IOException {
+    DeploymentResult d = deploy(JobConfig.builder());
+    deployer.setSchedule(
+        d.jobId(), JobSchedule.cron("30 6 * * MON-FRI", ZoneId.of("Europe/London")));
+    // Fri 2026-11-27 00:00Z .. Tue 2026-12-01 12:00Z: Fri, Mon and Tue at 06:30 London (= UTC)
+    List<Long> fired =
+        emulator.fireSchedules(
+            Instant.parse("2026-11-27T00:00:00Z"), Instant.parse("2026-12-01T12:00:00Z"));
+    assertThat(fired).hasSize(3);
+    JsonNode first = emulator.run(fired.get(0)).orElseThrow();
+    assertThat(first.path("trigger").asText()).isEqualTo("PERIODIC");
+    assertThat(first.path("job_id").asLong()).isEqualTo(Long.parseLong(d.jobId()));
+    // the fired run runs the deployed app for real
+    dev.kindling.core.run.JobStatus status =
+        deployer.awaitRun(Long.toString(fired.get(0)), Duration.ofMinutes(1));
+    assertThat(status.state())
+        .as(status.error().orElse("") + " " + emulator.run(fired.get(0)).orElseThrow())
+        .isEqualTo(dev.kindling.core.run.RunState.SUCCEEDED);
+
+    deployer.pauseSchedule(d.jobId());
+    assertThat(
+            emulator.fireSchedules(
+                Instant.parse("2026-12-01T12:00:00Z"), Instant.parse("2026-12-08T12:00:00Z")))
+        .isEmpty();
   }
 }
