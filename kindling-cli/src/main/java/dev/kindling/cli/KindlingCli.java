@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       JobsCommand.class,
       ResultCommand.class,
       RunsCommand.class,
+      ScheduleCommand.class,
       PackageCommand.class,
       ValidateCommand.class,
       EmulatorCommand.class,

@@ -30,12 +30,14 @@ public final class DatabricksJobRules implements JobConfigValidator {
         "spark_conf",
         "libraries",
         "max_concurrent_runs",
-        "timeout_seconds");
+        "timeout_seconds",
+        "schedule");
   }
 
   @Override
   public void validate(JobConfig config, Problems problems) {
     CommonJobRules.requireJobName(config, problems);
+    config.schedule().ifPresent(s -> DatabricksSchedules.settings(s, "schedule", problems));
     config
         .jobName()
         .filter(n -> n.length() > MAX_NAME)

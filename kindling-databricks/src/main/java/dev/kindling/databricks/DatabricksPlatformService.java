@@ -8,10 +8,12 @@ import com.databricks.sdk.service.jobs.BaseJob;
 import com.databricks.sdk.service.jobs.Job;
 import com.databricks.sdk.service.jobs.JobSettings;
 import com.databricks.sdk.service.jobs.ListJobsRequest;
+import com.databricks.sdk.service.jobs.PauseStatus;
 import com.databricks.sdk.service.jobs.ResetJob;
 import com.databricks.sdk.service.jobs.RunNow;
 import com.databricks.sdk.service.jobs.RunOutput;
 import com.databricks.sdk.service.jobs.Task;
+import com.databricks.sdk.service.jobs.UpdateJob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.config.JobConfig;
@@ -25,6 +27,7 @@ import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
 import dev.kindling.core.error.Problem;
+import dev.kindling.core.error.Problems;
 import dev.kindling.core.error.ValidationException;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
@@ -33,6 +36,8 @@ import dev.kindling.core.run.RunMetrics;
 import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunResults;
 import dev.kindling.core.run.RunState;
+import dev.kindling.core.schedule.JobSchedule;
+import dev.kindling.core.schedule.ScheduleInfo;
 import dev.kindling.core.spi.ArtifactStore;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.databricks.internal.RawJson;
@@ -151,11 +156,17 @@ public final class DatabricksPlatformService implements PlatformService {
         new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
     JobSettings job = JobSpecs.settings(app, release, config, store, root);
 
-    Optional<Long> existing = findJob(name);
+    Optional<BaseJob> existing = findKindlingJob(name);
     long jobId;
     if (existing.isPresent()) {
-      long found = existing.get();
+      long found = existing.get().getJobId();
       jobId = found;
+      // a redeploy keeps the schedule set earlier (kindling schedule set) unless the config has one
+      JobSettings before = existing.get().getSettings();
+      if (!DatabricksSchedules.has(job)) {
+        job.setSchedule(before.getSchedule());
+        job.setTrigger(before.getTrigger());
+      }
       DatabricksErrors.retryingRun(
           "updating job " + found + " (" + name + ")",
           () -> client.get().jobs().reset(new ResetJob().setJobId(found).setNewSettings(job)));
@@ -224,29 +235,34 @@ public final class DatabricksPlatformService implements PlatformService {
    * (lowest id) is the one kept up to date.
    */
   private Optional<Long> findJob(String name) {
-    List<Long> ids =
+    return findKindlingJob(name).map(BaseJob::getJobId);
+  }
+
+  /** Like {@link #findJob}, with the job's settings as the listing gives them (no tasks). */
+  private Optional<BaseJob> findKindlingJob(String name) {
+    List<BaseJob> found =
         DatabricksErrors.retrying(
             "looking up job " + name,
             () -> {
-              List<Long> found = new ArrayList<>();
+              List<BaseJob> jobs = new ArrayList<>();
               for (BaseJob j :
                   client.get().jobs().list(new ListJobsRequest().setName(name).setLimit(100L))) {
                 if (JobSpecs.isKindling(j)
                     && j.getSettings() != null
                     && name.equalsIgnoreCase(j.getSettings().getName())) {
-                  found.add(j.getJobId());
+                  jobs.add(j);
                 }
               }
-              return found;
+              return jobs;
             });
-    if (ids.size() > 1) {
+    if (found.size() > 1) {
       log.warn(
           "{} Kindling jobs are named {} ({}); updating the oldest, delete the others",
-          ids.size(),
+          found.size(),
           name,
-          ids);
+          found.stream().map(BaseJob::getJobId).toList());
     }
-    return ids.stream().min(Long::compare);
+    return found.stream().min(java.util.Comparator.comparing(BaseJob::getJobId));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -657,6 +673,87 @@ public final class DatabricksPlatformService implements PlatformService {
           }
           return jobs;
         });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Schedules
+
+  @Override
+  public ScheduleInfo setSchedule(String jobId, JobSchedule schedule) {
+    Problems problems = new Problems();
+    problems.addAll(schedule.problems("schedule"));
+    Optional<JobSettings> fields = DatabricksSchedules.settings(schedule, "schedule", problems);
+    problems.throwIfAny();
+    long id = RunId.parseJobId(jobId);
+    requireKindling(
+        DatabricksErrors.call("getting job " + id, () -> client.get().jobs().get(id)), id);
+    JobSettings newSettings = fields.orElseThrow();
+    String other = newSettings.getSchedule() != null ? "trigger" : "schedule";
+    DatabricksErrors.retryingRun(
+        "scheduling job " + id,
+        () ->
+            client
+                .get()
+                .jobs()
+                .update(
+                    new UpdateJob()
+                        .setJobId(id)
+                        .setNewSettings(newSettings)
+                        .setFieldsToRemove(List.of(other))));
+    ScheduleInfo info = DatabricksSchedules.info(Long.toString(id), newSettings).orElseThrow();
+    log.info("job {} scheduled: {}", id, info.summary());
+    return info;
+  }
+
+  @Override
+  public Optional<ScheduleInfo> getSchedule(String jobId) {
+    long id = RunId.parseJobId(jobId);
+    Job job = DatabricksErrors.call("getting job " + id, () -> client.get().jobs().get(id));
+    return DatabricksSchedules.info(Long.toString(id), job.getSettings());
+  }
+
+  @Override
+  public boolean enableSchedule(String jobId, boolean enabled) {
+    long id = RunId.parseJobId(jobId);
+    Job job = DatabricksErrors.call("getting job " + id, () -> client.get().jobs().get(id));
+    requireKindling(job, id);
+    JobSettings s = job.getSettings();
+    if (!DatabricksSchedules.has(s)) {
+      return false;
+    }
+    PauseStatus pause = enabled ? PauseStatus.UNPAUSED : PauseStatus.PAUSED;
+    JobSettings change = new JobSettings();
+    if (s.getSchedule() != null) {
+      change.setSchedule(s.getSchedule().setPauseStatus(pause));
+    } else {
+      change.setTrigger(s.getTrigger().setPauseStatus(pause));
+    }
+    DatabricksErrors.retryingRun(
+        (enabled ? "resuming" : "pausing") + " the schedule of job " + id,
+        () -> client.get().jobs().update(new UpdateJob().setJobId(id).setNewSettings(change)));
+    log.info("job {} schedule {}", id, enabled ? "resumed" : "paused");
+    return true;
+  }
+
+  @Override
+  public boolean removeSchedule(String jobId) {
+    long id = RunId.parseJobId(jobId);
+    Job job = DatabricksErrors.call("getting job " + id, () -> client.get().jobs().get(id));
+    requireKindling(job, id);
+    if (!DatabricksSchedules.has(job.getSettings())) {
+      return false;
+    }
+    DatabricksErrors.retryingRun(
+        "removing the schedule of job " + id,
+        () ->
+            client
+                .get()
+                .jobs()
+                .update(
+                    new UpdateJob()
+                        .setJobId(id)
+                        .setFieldsToRemove(List.of("schedule", "trigger"))));
+    return true;
   }
 
   private static void requireKindling(Job job, long id) {

@@ -283,6 +283,74 @@ final class FabricClient {
     return Optional.empty();
   }
 
+  // ---------------------------------------------------------------- schedules
+
+  /** The item's {@code sparkjob} schedules, following continuation tokens. */
+  List<JsonNode> listSchedules(String itemId) {
+    List<JsonNode> all = new ArrayList<>();
+    HttpUrl url = schedules(itemId).build();
+    while (url != null) {
+      JsonNode page = json(send(get(url), "listing the schedules of " + itemId));
+      page.path("value").forEach(all::add);
+      String token = page.path("continuationToken").asText("");
+      url =
+          token.isEmpty()
+              ? null
+              : schedules(itemId).addQueryParameter("continuationToken", token).build();
+    }
+    return all;
+  }
+
+  /** Creates a schedule (201); the {@code ItemSchedule}. Not retried (a resend adds another). */
+  JsonNode createSchedule(String itemId, ObjectNode body) {
+    String op = "creating a schedule for " + itemId;
+    try (Response r = call(post(schedules(itemId).build(), body, false), op)) {
+      require(r, op);
+      return readJson(r, op);
+    }
+  }
+
+  /** Replaces a schedule's configuration and enabled flag; the {@code ItemSchedule}. */
+  JsonNode updateSchedule(String itemId, String scheduleId, ObjectNode body) {
+    String op = "updating schedule " + scheduleId + " of " + itemId;
+    Request req =
+        new Request.Builder()
+            .url(schedules(itemId).addPathSegment(scheduleId).build())
+            .patch(RequestBody.create(body.toString(), JSON_TYPE))
+            .tag(RetrySafe.class, RetrySafe.INSTANCE)
+            .build();
+    try (Response r = call(req, op)) {
+      require(r, op);
+      return readJson(r, op);
+    }
+  }
+
+  /** Deletes a schedule; false if there was none. */
+  boolean deleteSchedule(String itemId, String scheduleId) {
+    String op = "deleting schedule " + scheduleId + " of " + itemId;
+    Request req =
+        new Request.Builder()
+            .url(schedules(itemId).addPathSegment(scheduleId).build())
+            .delete()
+            .tag(RetrySafe.class, RetrySafe.INSTANCE)
+            .build();
+    try (Response r = call(req, op)) {
+      if (r.code() == 404) {
+        return false;
+      }
+      require(r, op);
+      return true;
+    }
+  }
+
+  private HttpUrl.Builder schedules(String itemId) {
+    return ws().addPathSegment("items")
+        .addPathSegment(itemId)
+        .addPathSegment("jobs")
+        .addPathSegment(FabricSchedules.JOB_TYPE)
+        .addPathSegment("schedules");
+  }
+
   // ---------------------------------------------------------------- LRO
 
   /**

@@ -44,12 +44,17 @@ final class FabricJobRules implements JobConfigValidator {
         "driver_memory",
         "lakehouse_id",
         "environment_id",
+        "schedule",
         // a target-level setting that the config reader files among the job defaults
         "artifacts_path");
   }
 
   @Override
   public void validate(JobConfig config, Problems problems) {
+    config
+        .schedule()
+        .ifPresent(
+            s -> FabricSchedules.configuration(s, java.time.Instant.EPOCH, "schedule", problems));
     CommonJobRules.jobNameMatches(
         config,
         DISPLAY_NAME,

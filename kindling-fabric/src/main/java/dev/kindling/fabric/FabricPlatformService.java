@@ -19,6 +19,7 @@ import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.ConflictException;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.error.Problems;
 import dev.kindling.core.http.HttpClients;
 import dev.kindling.core.http.TokenProvider;
 import dev.kindling.core.run.JobInfo;
@@ -28,6 +29,8 @@ import dev.kindling.core.run.RunMetrics;
 import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunResults;
 import dev.kindling.core.run.RunState;
+import dev.kindling.core.schedule.JobSchedule;
+import dev.kindling.core.schedule.ScheduleInfo;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.core.time.Scheduler;
 import jakarta.inject.Inject;
@@ -684,6 +687,70 @@ public final class FabricPlatformService implements PlatformService {
       jobs.add(new JobInfo(item.path("id").asText(), item.path("displayName").asText(), attrs));
     }
     return jobs;
+  }
+
+  @Override
+  public ScheduleInfo setSchedule(String jobId, JobSchedule schedule) {
+    Problems problems = new Problems();
+    String itemId = jobId != null && FabricSettings.GUID.matcher(jobId).matches() ? jobId : null;
+    if (itemId == null) {
+      problems.add(
+          "job id",
+          "'" + jobId + "' is not a Spark Job Definition id (a GUID)",
+          "see `kindling jobs`");
+    }
+    problems.addAll(schedule.problems("schedule"));
+    Optional<ObjectNode> configuration =
+        FabricSchedules.configuration(schedule, scheduler.now(), "schedule", problems);
+    problems.throwIfAny();
+    ObjectNode body = FabricSchedules.request(schedule.enabled(), configuration.orElseThrow());
+    String item = itemId.toLowerCase(Locale.ROOT);
+    List<JsonNode> existing = client().listSchedules(item);
+    JsonNode saved;
+    if (existing.isEmpty()) {
+      saved = client().createSchedule(item, body);
+    } else {
+      saved = client().updateSchedule(item, existing.get(0).path("id").asText(), body);
+      for (JsonNode extra : existing.subList(1, existing.size())) {
+        client().deleteSchedule(item, extra.path("id").asText());
+      }
+    }
+    ScheduleInfo info = FabricSchedules.info(item, saved);
+    log.info("job {} scheduled: {}", item, info.summary());
+    return info;
+  }
+
+  @Override
+  public Optional<ScheduleInfo> getSchedule(String jobId) {
+    String item = requireItemId(jobId);
+    return client().listSchedules(item).stream()
+        .findFirst()
+        .map(s -> FabricSchedules.info(item, s));
+  }
+
+  @Override
+  public boolean enableSchedule(String jobId, boolean enabled) {
+    String item = requireItemId(jobId);
+    List<JsonNode> existing = client().listSchedules(item);
+    if (existing.isEmpty()) {
+      return false;
+    }
+    for (JsonNode s : existing) {
+      ObjectNode body = FabricSchedules.request(enabled, (ObjectNode) s.path("configuration"));
+      client().updateSchedule(item, s.path("id").asText(), body);
+    }
+    log.info("job {} schedule {}", item, enabled ? "resumed" : "paused");
+    return true;
+  }
+
+  @Override
+  public boolean removeSchedule(String jobId) {
+    String item = requireItemId(jobId);
+    boolean any = false;
+    for (JsonNode s : client().listSchedules(item)) {
+      any |= client().deleteSchedule(item, s.path("id").asText());
+    }
+    return any;
   }
 
   private static String requireItemId(String jobId) {

@@ -117,6 +117,71 @@ final class SynapseClient {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Artifacts API: pipelines and triggers (schedules)
+
+  /** Creates or replaces the artifact {@code kind/name} ({@code pipelines}, {@code triggers}). */
+  JsonNode putArtifact(String kind, String name, ObjectNode resource) {
+    Request request =
+        new Request.Builder()
+            .url(artifacts(kind, name))
+            .put(RequestBody.create(bytes(resource), JSON_TYPE))
+            .build();
+    String op = "saving " + kind + " '" + name + "'";
+    try (Response r = call(request, op)) {
+      HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
+      if (r.code() == 202) {
+        return awaitOperation(r, op).orElseGet(() -> getArtifact(kind, name).orElse(resource));
+      }
+      return readJson(r, op).orElse(resource);
+    }
+  }
+
+  /** The artifact {@code kind/name}, or empty when there is none. */
+  Optional<JsonNode> getArtifact(String kind, String name) {
+    Request request = new Request.Builder().url(artifacts(kind, name)).build();
+    String op = "reading " + kind + " '" + name + "'";
+    try (Response r = call(request, op)) {
+      if (r.code() == 404) {
+        return Optional.empty();
+      }
+      HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
+      return readJson(r, op);
+    }
+  }
+
+  /** Deletes the artifact {@code kind/name}; false when there was none. */
+  boolean deleteArtifact(String kind, String name) {
+    Request request = new Request.Builder().url(artifacts(kind, name)).delete().build();
+    String op = "deleting " + kind + " '" + name + "'";
+    try (Response r = call(request, op)) {
+      if (r.code() == 404 || r.code() == 204) {
+        return false;
+      }
+      HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
+      if (r.code() == 202) {
+        awaitOperation(r, op);
+      }
+      return true;
+    }
+  }
+
+  /** Starts or stops ({@code action}) the trigger {@code name}, following the operation. */
+  void triggerAction(String name, String action) {
+    Request request =
+        new Request.Builder()
+            .url(artifacts("triggers", name, action))
+            .post(RequestBody.create(new byte[0], null))
+            .build();
+    String op = (action.equals("start") ? "starting" : "stopping") + " trigger '" + name + "'";
+    try (Response r = call(request, op)) {
+      HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
+      if (r.code() == 202) {
+        awaitOperation(r, op);
+      }
+    }
+  }
+
   /** Every Spark job definition of the workspace, following {@code nextLink}. */
   List<JsonNode> listJobDefinitions() {
     List<JsonNode> all = new ArrayList<>();

@@ -53,6 +53,7 @@ final class SynapseJobRules implements JobConfigValidator {
         "spark_conf",
         "tags",
         "description",
+        "schedule",
         // target settings that kindling.yaml files with the job keys
         "spark_pool_name",
         "artifacts_path");
@@ -60,6 +61,16 @@ final class SynapseJobRules implements JobConfigValidator {
 
   @Override
   public void validate(JobConfig config, Problems problems) {
+    config
+        .schedule()
+        .ifPresent(
+            s ->
+                SynapseSchedules.trigger(
+                    config.jobName().orElse("job"),
+                    s,
+                    java.time.Instant.EPOCH,
+                    "schedule",
+                    problems));
     CommonJobRules.jobNameMatches(
         config,
         NAME,

@@ -16,6 +16,7 @@ import dev.kindling.core.deploy.RunFiles;
 import dev.kindling.core.deploy.RunTags;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
+import dev.kindling.core.error.Problems;
 import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
@@ -23,6 +24,8 @@ import dev.kindling.core.run.RunMetrics;
 import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunResults;
 import dev.kindling.core.run.RunState;
+import dev.kindling.core.schedule.JobSchedule;
+import dev.kindling.core.schedule.ScheduleInfo;
 import dev.kindling.core.spi.ArtifactStore;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.core.time.Scheduler;
@@ -395,6 +398,78 @@ public final class SynapsePlatformService implements PlatformService {
 
   // ---------------------------------------------------------------------------------------------
   // Jobs
+
+  // Schedules: a pipeline running the definition, and a ScheduleTrigger on it
+
+  @Override
+  public ScheduleInfo setSchedule(String jobId, JobSchedule schedule) {
+    Problems problems = new Problems();
+    problems.addAll(schedule.problems("schedule"));
+    Optional<ObjectNode> trigger =
+        SynapseSchedules.trigger(jobId, schedule, clock.instant(), "schedule", problems);
+    problems.throwIfAny();
+    if (client.get().getJobDefinition(jobId).isEmpty()) {
+      throw new NotFoundException(
+          "synapse: there is no Spark job definition '"
+              + jobId
+              + "' to schedule; see `kindling jobs`");
+    }
+    String name = SynapseSchedules.triggerName(jobId);
+    client
+        .get()
+        .putArtifact(
+            "pipelines", SynapseSchedules.pipelineName(jobId), SynapseSchedules.pipeline(jobId));
+    Optional<JsonNode> existing = client.get().getArtifact("triggers", name);
+    if (existing.isPresent() && started(existing.get())) {
+      client.get().triggerAction(name, "stop"); // a started trigger cannot be changed
+    }
+    client.get().putArtifact("triggers", name, trigger.orElseThrow());
+    if (schedule.enabled()) {
+      client.get().triggerAction(name, "start");
+    }
+    ScheduleInfo info =
+        SynapseSchedules.info(jobId, client.get().getArtifact("triggers", name).orElseThrow());
+    log.info("job {} scheduled: {}", jobId, info.summary());
+    return info;
+  }
+
+  @Override
+  public Optional<ScheduleInfo> getSchedule(String jobId) {
+    return client
+        .get()
+        .getArtifact("triggers", SynapseSchedules.triggerName(jobId))
+        .map(t -> SynapseSchedules.info(jobId, t));
+  }
+
+  @Override
+  public boolean enableSchedule(String jobId, boolean enabled) {
+    String name = SynapseSchedules.triggerName(jobId);
+    Optional<JsonNode> existing = client.get().getArtifact("triggers", name);
+    if (existing.isEmpty()) {
+      return false;
+    }
+    if (started(existing.get()) != enabled) {
+      client.get().triggerAction(name, enabled ? "start" : "stop");
+    }
+    log.info("job {} schedule {}", jobId, enabled ? "resumed" : "paused");
+    return true;
+  }
+
+  @Override
+  public boolean removeSchedule(String jobId) {
+    String name = SynapseSchedules.triggerName(jobId);
+    Optional<JsonNode> existing = client.get().getArtifact("triggers", name);
+    if (existing.isPresent() && started(existing.get())) {
+      client.get().triggerAction(name, "stop"); // a started trigger cannot be deleted
+    }
+    boolean removed = existing.isPresent() && client.get().deleteArtifact("triggers", name);
+    client.get().deleteArtifact("pipelines", SynapseSchedules.pipelineName(jobId));
+    return removed;
+  }
+
+  private static boolean started(JsonNode trigger) {
+    return "Started".equals(trigger.path("properties").path("runtimeState").asText());
+  }
 
   @Override
   public boolean deleteJob(String jobId) {

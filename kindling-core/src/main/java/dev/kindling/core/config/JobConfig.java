@@ -2,6 +2,7 @@ package dev.kindling.core.config;
 
 import dev.kindling.core.error.Problems;
 import dev.kindling.core.error.ValidationException;
+import dev.kindling.core.schedule.JobSchedule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,8 @@ public final class JobConfig {
           "libraries",
           "max_concurrent_runs",
           "timeout_seconds",
-          "spark_pool_name");
+          "spark_pool_name",
+          "schedule");
 
   /** The keys of {@code new_cluster}; all three are required. */
   public static final List<String> NEW_CLUSTER_KEYS =
@@ -73,6 +75,7 @@ public final class JobConfig {
   private final Integer timeoutSeconds;
   // Synapse
   private final String sparkPoolName;
+  private final JobSchedule schedule;
 
   private JobConfig(Builder b) {
     this.jobName = b.jobName;
@@ -96,6 +99,7 @@ public final class JobConfig {
     this.maxConcurrentRuns = b.maxConcurrentRuns;
     this.timeoutSeconds = b.timeoutSeconds;
     this.sparkPoolName = b.sparkPoolName;
+    this.schedule = b.schedule;
   }
 
   public static Builder builder() {
@@ -177,6 +181,7 @@ public final class JobConfig {
     b.maxConcurrentRuns = pick(maxConcurrentRuns, b.maxConcurrentRuns);
     b.timeoutSeconds = pick(timeoutSeconds, b.timeoutSeconds);
     b.sparkPoolName = pick(sparkPoolName, b.sparkPoolName);
+    b.schedule = pick(schedule, b.schedule);
     return b.build();
   }
 
@@ -208,6 +213,7 @@ public final class JobConfig {
     b.maxConcurrentRuns = maxConcurrentRuns;
     b.timeoutSeconds = timeoutSeconds;
     b.sparkPoolName = sparkPoolName;
+    b.schedule = schedule;
     return b;
   }
 
@@ -297,6 +303,11 @@ public final class JobConfig {
     return Optional.ofNullable(sparkPoolName);
   }
 
+  /** When the job runs by itself; set by deploy (see docs/scheduling.md). */
+  public Optional<JobSchedule> schedule() {
+    return Optional.ofNullable(schedule);
+  }
+
   /**
    * The keys that are set, snake_case, in a stable order; values as they would be written in YAML.
    * Used for display and for deciding which keys a platform does not use.
@@ -338,6 +349,9 @@ public final class JobConfig {
     put(m, "max_concurrent_runs", maxConcurrentRuns);
     put(m, "timeout_seconds", timeoutSeconds);
     put(m, "spark_pool_name", sparkPoolName);
+    if (schedule != null) {
+      m.put("schedule", schedule.toMap());
+    }
     return m;
   }
 
@@ -386,6 +400,7 @@ public final class JobConfig {
     private Integer maxConcurrentRuns;
     private Integer timeoutSeconds;
     private String sparkPoolName;
+    private JobSchedule schedule;
 
     private Builder() {}
 
@@ -521,6 +536,11 @@ public final class JobConfig {
 
     public Builder sparkPoolName(String v) {
       sparkPoolName = v;
+      return this;
+    }
+
+    public Builder schedule(JobSchedule v) {
+      schedule = v;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.kindling.core.config;
 
 import dev.kindling.core.error.Problems;
+import dev.kindling.core.schedule.JobSchedule;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -83,7 +84,21 @@ final class JobConfigReader {
       case "max_concurrent_runs" -> whole(at, key, v).ifPresent(builder::maxConcurrentRuns);
       case "timeout_seconds" -> whole(at, key, v).ifPresent(builder::timeoutSeconds);
       case "spark_pool_name" -> text(at, key, v).ifPresent(builder::sparkPoolName);
+      case "schedule" -> schedule(at, v);
       default -> throw new IllegalStateException("key without a reader: " + key);
+    }
+  }
+
+  private void schedule(String at, Object v) {
+    if (v instanceof JobSchedule s) {
+      builder.schedule(s);
+    } else if (v instanceof Map<?, ?> map) {
+      JobSchedule.fromMap(map, at, problems).ifPresent(builder::schedule);
+    } else {
+      problems.add(
+          at,
+          "`schedule` must be a mapping, not " + Values.kind(v),
+          "write cron (or every), time_zone, start, end, enabled under schedule");
     }
   }
 

@@ -19,6 +19,8 @@ import dev.kindling.core.run.RunPage;
 import dev.kindling.core.run.RunPoller;
 import dev.kindling.core.run.RunResult;
 import dev.kindling.core.run.RunResults;
+import dev.kindling.core.schedule.JobSchedule;
+import dev.kindling.core.schedule.ScheduleInfo;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.core.time.Scheduler;
 import jakarta.inject.Inject;
@@ -146,8 +148,48 @@ public final class DataAppDeployer {
           result.filesUploaded(),
           result.filesTotal(),
           result.bytesUploaded());
+      prepared
+          .config()
+          .schedule()
+          .ifPresent(
+              schedule -> {
+                ScheduleInfo set = platform.setSchedule(result.jobId(), schedule);
+                log.info("scheduled job {}: {}", result.jobId(), set.summary());
+              });
       return result;
     }
+  }
+
+  /**
+   * Sets the job's schedule, replacing any it has; throws a {@code ValidationException} naming
+   * every problem (before any network call) when the schedule is invalid or the platform cannot
+   * represent it. See docs/scheduling.md.
+   */
+  public ScheduleInfo setSchedule(String jobId, JobSchedule schedule) {
+    Problems problems = new Problems();
+    problems.addAll(schedule.problems("schedule"));
+    problems.throwIfAny();
+    return platform.setSchedule(jobId, schedule);
+  }
+
+  /** The job's schedule as the platform holds it, or empty when it has none. */
+  public Optional<ScheduleInfo> getSchedule(String jobId) {
+    return platform.getSchedule(jobId);
+  }
+
+  /** Pauses the job's schedule; false when the job has none. */
+  public boolean pauseSchedule(String jobId) {
+    return platform.enableSchedule(jobId, false);
+  }
+
+  /** Resumes the job's paused schedule; false when the job has none. */
+  public boolean resumeSchedule(String jobId) {
+    return platform.enableSchedule(jobId, true);
+  }
+
+  /** Removes the job's schedule; false when it had none. */
+  public boolean removeSchedule(String jobId) {
+    return platform.removeSchedule(jobId);
   }
 
   /** Starts a run of a deployed job; returns its run id. */

@@ -7,6 +7,8 @@ import dev.kindling.core.run.JobInfo;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
 import dev.kindling.core.run.RunPage;
+import dev.kindling.core.schedule.JobSchedule;
+import dev.kindling.core.schedule.ScheduleInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -81,5 +83,38 @@ public interface PlatformService {
   default RunPage listRuns(String jobId, int limit, String pageToken) {
     throw new UnsupportedOperationException(
         platformId() + ": listing a job's runs is not supported by this platform module");
+  }
+
+  /**
+   * Sets (creates or replaces) the job's schedule. Converts {@code schedule} to the platform's form
+   * first and throws a {@code ValidationException} before any network call when it cannot be
+   * represented there.
+   *
+   * @throws UnsupportedOperationException on platforms without schedules
+   */
+  default ScheduleInfo setSchedule(String jobId, JobSchedule schedule) {
+    throw new UnsupportedOperationException(
+        "platform " + platformId() + " cannot schedule jobs; see docs/scheduling.md");
+  }
+
+  /** The job's schedule, or empty when it has none. */
+  default Optional<ScheduleInfo> getSchedule(String jobId) {
+    throw new UnsupportedOperationException(
+        "platform " + platformId() + " cannot schedule jobs; see docs/scheduling.md");
+  }
+
+  /**
+   * Pauses ({@code enabled=false}) or resumes the job's schedule; false when the job has no
+   * schedule.
+   */
+  default boolean enableSchedule(String jobId, boolean enabled) {
+    throw new UnsupportedOperationException(
+        "platform " + platformId() + " cannot schedule jobs; see docs/scheduling.md");
+  }
+
+  /** Removes the job's schedule; false when it had none. */
+  default boolean removeSchedule(String jobId) {
+    throw new UnsupportedOperationException(
+        "platform " + platformId() + " cannot schedule jobs; see docs/scheduling.md");
   }
 }

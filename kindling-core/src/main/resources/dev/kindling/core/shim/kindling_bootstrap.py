@@ -121,6 +121,11 @@ class RunSpec(object):
 
 
 def run_spec(config):
+    if not config.get(KEY_RUN_TAG):
+        # a run the platform started by itself (a schedule, the portal's "run now") carries the
+        # job's default arguments only: give it a tag of its own, in RunTags' format
+        now = datetime.datetime.now(datetime.timezone.utc)
+        config[KEY_RUN_TAG] = now.strftime("%Y%m%dT%H%M%SZ") + "-" + os.urandom(4).hex()
     missing = [k for k in RESERVED_KEYS if not config.get(k)]
     if missing:
         raise BootstrapError("missing argument(s): " + ", ".join("config:" + k for k in missing))

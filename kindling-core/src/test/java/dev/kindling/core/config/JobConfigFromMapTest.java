@@ -61,6 +61,7 @@ class JobConfigFromMapTest {
     map.put("max_concurrent_runs", 1);
     map.put("timeout_seconds", 0);
     map.put("spark_pool_name", "pool1");
+    map.put("schedule", Map.of("cron", "0 6 * * *", "time_zone", "Europe/London"));
 
     JobConfig c = JobConfig.fromMap(map);
 
@@ -104,6 +105,8 @@ class JobConfigFromMapTest {
             .maxConcurrentRuns(1)
             .timeoutSeconds(3600)
             .sparkPoolName("pool1")
+            .schedule(
+                dev.kindling.core.schedule.JobSchedule.every(java.time.Duration.ofMinutes(30)))
             .build();
 
     JobConfig copy = JobConfig.fromMap(original.toMap());

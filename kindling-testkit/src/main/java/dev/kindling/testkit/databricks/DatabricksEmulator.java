@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -396,6 +397,191 @@ public final class DatabricksEmulator implements Emulator {
     return n;
   }
 
+  private static final java.util.regex.Pattern QUARTZ_FIELD =
+      java.util.regex.Pattern.compile("[0-9A-Za-z*?/,#L W-]+");
+
+  /**
+   * {@code schedule} (Quartz cron, Java time zone, pause status) and {@code trigger.periodic} as
+   * the service checks them; {@code schedule} and {@code continuous} exclude each other. Fills in
+   * the default {@code pause_status} (UNPAUSED).
+   */
+  private static void checkSchedule(ObjectNode settings) throws ApiException {
+    JsonNode sched = settings.get("schedule");
+    if (sched != null && !sched.isNull()) {
+      if (!sched.isObject()) {
+        throw new ApiException(ApiErrors.invalid("schedule must be an object"));
+      }
+      String cron = sched.path("quartz_cron_expression").asText("");
+      if (cron.isBlank()) {
+        throw new ApiException(
+            ApiErrors.invalid("Missing required field: schedule.quartz_cron_expression"));
+      }
+      String[] fields = cron.trim().split("\\s+");
+      boolean wellFormed =
+          (fields.length == 6 || fields.length == 7)
+              && java.util.Arrays.stream(fields).allMatch(f -> QUARTZ_FIELD.matcher(f).matches())
+              && (fields[3].equals("?") ^ fields[5].equals("?"));
+      if (!wellFormed) {
+        throw new ApiException(
+            ApiErrors.invalid(
+                "Invalid Quartz Cron Expression: '"
+                    + cron
+                    + "' (seconds minutes hours day-of-month month day-of-week [year], with ?"
+                    + " in exactly one day field)."));
+      }
+      String zone = sched.path("timezone_id").asText("");
+      if (zone.isBlank()) {
+        throw new ApiException(ApiErrors.invalid("Missing required field: schedule.timezone_id"));
+      }
+      try {
+        java.time.ZoneId.of(zone);
+      } catch (java.time.DateTimeException e) {
+        throw new ApiException(ApiErrors.invalid("Invalid timezone_id: '" + zone + "'."));
+      }
+      pauseStatus((ObjectNode) sched, "schedule");
+      if (settings.has("continuous")) {
+        throw new ApiException(
+            ApiErrors.invalid("A job cannot have both a schedule and continuous settings."));
+      }
+    }
+    JsonNode trigger = settings.get("trigger");
+    if (trigger != null && trigger.isObject()) {
+      JsonNode periodic = trigger.path("periodic");
+      if (periodic.isObject()) {
+        if (periodic.path("interval").asLong(0) < 1) {
+          throw new ApiException(
+              ApiErrors.invalid("trigger.periodic.interval must be a positive number."));
+        }
+        if (!Set.of("MINUTES", "HOURS", "DAYS", "WEEKS")
+            .contains(periodic.path("unit").asText(""))) {
+          throw new ApiException(
+              ApiErrors.invalid("trigger.periodic.unit must be MINUTES, HOURS, DAYS or WEEKS."));
+        }
+      }
+      pauseStatus((ObjectNode) trigger, "trigger");
+      if (sched != null && !sched.isNull()) {
+        throw new ApiException(
+            ApiErrors.invalid("A job cannot have both a schedule and a trigger."));
+      }
+    }
+  }
+
+  private static void pauseStatus(ObjectNode n, String where) throws ApiException {
+    if (!n.has("pause_status")) {
+      n.put("pause_status", "UNPAUSED");
+    } else if (!Set.of("PAUSED", "UNPAUSED").contains(n.path("pause_status").asText())) {
+      throw new ApiException(
+          ApiErrors.invalid(where + ".pause_status must be PAUSED or UNPAUSED."));
+    }
+  }
+
+  /**
+   * Fires job schedules as the scheduler would between {@code from} (exclusive) and {@code to}
+   * (inclusive): for every unpaused {@code schedule} (Quartz cron in its {@code timezone_id}) and
+   * every unpaused {@code trigger.periodic} (counted from the job's creation), a run is started per
+   * firing, with {@code trigger: PERIODIC}. Tests drive time explicitly; nothing fires by itself.
+   *
+   * @return the ids of the runs started, in firing order per job
+   */
+  public List<Long> fireSchedules(java.time.Instant from, java.time.Instant to) {
+    List<Long> started = new ArrayList<>();
+    List<EmulatedRun> toStart = new ArrayList<>();
+    synchronized (this) {
+      for (Job job : new TreeMap<>(jobs).values()) {
+        for (java.time.Instant at : firings(job, from, to)) {
+          JsonNode tasks = job.settings.path("tasks");
+          if (tasks.size() != 1) {
+            continue;
+          }
+          long id = nextRunId;
+          nextRunId += 2;
+          EmulatedRun run =
+              new EmulatedRun(
+                  id,
+                  id + 1,
+                  job.id,
+                  ++job.runs,
+                  job.settings.path("name").asText(),
+                  ((ObjectNode) tasks.get(0)).deepCopy(),
+                  null,
+                  null,
+                  at.toEpochMilli(),
+                  baseUrl().toString(),
+                  job.settings.path("timeout_seconds").asLong(0));
+          run.trigger = "PERIODIC";
+          runs.put(run.runId, run);
+          byTaskRun.put(run.taskRunId, run);
+          toStart.add(run);
+          started.add(run.runId);
+        }
+      }
+    }
+    toStart.forEach(run -> schedule(() -> tryStart(run), queuedFor));
+    return started;
+  }
+
+  private static List<java.time.Instant> firings(
+      Job job, java.time.Instant from, java.time.Instant to) {
+    List<java.time.Instant> out = new ArrayList<>();
+    JsonNode sched = job.settings.path("schedule");
+    if (sched.isObject() && !"PAUSED".equals(sched.path("pause_status").asText())) {
+      Optional<String> five = fiveField(sched.path("quartz_cron_expression").asText());
+      if (five.isPresent()) {
+        dev.kindling.core.schedule.CronExpression cron =
+            dev.kindling.core.schedule.CronExpression.parse(five.get());
+        java.time.ZoneId zone = java.time.ZoneId.of(sched.path("timezone_id").asText());
+        java.time.ZonedDateTime t = from.atZone(zone);
+        while (true) {
+          Optional<java.time.ZonedDateTime> next = cron.next(t, zone);
+          if (next.isEmpty() || next.get().toInstant().isAfter(to)) {
+            break;
+          }
+          out.add(next.get().toInstant());
+          t = next.get();
+        }
+      }
+    }
+    JsonNode trigger = job.settings.path("trigger");
+    JsonNode periodic = trigger.path("periodic");
+    if (periodic.isObject() && !"PAUSED".equals(trigger.path("pause_status").asText())) {
+      long n = periodic.path("interval").asLong();
+      Duration unit =
+          switch (periodic.path("unit").asText()) {
+            case "MINUTES" -> Duration.ofMinutes(1);
+            case "HOURS" -> Duration.ofHours(1);
+            case "DAYS" -> Duration.ofDays(1);
+            default -> Duration.ofDays(7);
+          };
+      Duration every = unit.multipliedBy(n);
+      java.time.Instant t = java.time.Instant.ofEpochMilli(job.created);
+      while (!t.isAfter(to)) {
+        if (t.isAfter(from)) {
+          out.add(t);
+        }
+        t = t.plus(every);
+      }
+    }
+    return out;
+  }
+
+  /** A Quartz expression with seconds 0 and no L/W/# as five-field cron, else empty. */
+  private static Optional<String> fiveField(String quartz) {
+    String[] f = quartz.trim().toUpperCase(java.util.Locale.ROOT).split("\\s+");
+    if (f.length < 6 || !f[0].equals("0") || quartz.contains("#") || f[3].matches(".*[LW].*")) {
+      return Optional.empty();
+    }
+    StringBuilder dow = new StringBuilder();
+    String[] days = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+    String d = f[5].equals("?") ? "*" : f[5];
+    for (int i = 0; i < d.length(); i++) {
+      char c = d.charAt(i);
+      boolean step = i > 0 && d.charAt(i - 1) == '/';
+      dow.append(c >= '1' && c <= '7' && !step ? days[c - '1'] : String.valueOf(c));
+    }
+    return Optional.of(
+        f[1] + " " + f[2] + " " + (f[3].equals("?") ? "*" : f[3]) + " " + f[4] + " " + dow);
+  }
+
   /** Checks and completes job settings like the service does; throws a 400 answer when invalid. */
   private static void normalize(ObjectNode settings, boolean api22) throws ApiException {
     if (!settings.hasNonNull("name")) {
@@ -413,6 +599,7 @@ public final class DatabricksEmulator implements Emulator {
     if (settings.path("tags").size() > 25) {
       throw new ApiException(ApiErrors.invalid("A job can have at most 25 tags."));
     }
+    checkSchedule(settings);
     JsonNode tasks = settings.path("tasks");
     if (!tasks.isMissingNode() && !tasks.isArray()) {
       throw new ApiException(ApiErrors.invalid("tasks must be a list"));

@@ -30,6 +30,9 @@ final class EmulatedRun {
   final String baseUrl;
   final long timeoutSeconds;
 
+  /** How the run was started: {@code ONE_TIME} (run-now) or {@code PERIODIC} (its schedule). */
+  volatile String trigger = "ONE_TIME";
+
   String lifeCycle = "QUEUED";
   String result;
   String stateMessage = "";
@@ -85,7 +88,7 @@ final class EmulatedRun {
     n.put("original_attempt_run_id", runId);
     n.put("run_name", jobName);
     n.put("run_type", "JOB_RUN");
-    n.put("trigger", "ONE_TIME");
+    n.put("trigger", trigger);
     n.put("format", "MULTI_TASK");
     long queueEnd = startTime > 0 ? startTime : (isTerminal() ? endTime : 0);
     n.put("queue_duration", queueEnd > 0 ? queueEnd - submitTime : 0);

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -88,6 +89,7 @@ public final class FabricEmulator implements Emulator {
   private final Map<String, Instance> instances = new ConcurrentHashMap<>();
   private final Map<String, Operation> operations = new ConcurrentHashMap<>();
   private final List<String> specViolations = new CopyOnWriteArrayList<>();
+  private final Map<String, Map<String, ObjectNode>> schedules = new ConcurrentHashMap<>();
   private volatile boolean lro;
   private volatile int retryAfterSeconds = 1;
   private volatile int pageSize = 100;
@@ -282,6 +284,11 @@ public final class FabricEmulator implements Emulator {
     api("GET", "/v1/operations/([^/]+)", this::operationState);
     api("GET", "/v1/operations/([^/]+)/result", this::operationResult);
     api("GET", SJD + "/livySessions", this::livySessions);
+    api("GET", ITEM + "/jobs/([^/]+)/schedules", this::listSchedules);
+    api("POST", ITEM + "/jobs/([^/]+)/schedules", this::createSchedule);
+    api("GET", ITEM + "/jobs/([^/]+)/schedules/([^/]+)", this::getSchedule);
+    api("PATCH", ITEM + "/jobs/([^/]+)/schedules/([^/]+)", this::updateSchedule);
+    api("DELETE", ITEM + "/jobs/([^/]+)/schedules/([^/]+)", this::deleteSchedule);
     for (String m : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
       // anything else under /v1: a spec violation if the spec lacks it, else not emulated
       api(
@@ -459,6 +466,7 @@ public final class FabricEmulator implements Emulator {
   }
 
   private Response deleteItem(Request r, JsonNode body) {
+    schedules.remove(r.group(2).toLowerCase(Locale.ROOT));
     return items.remove(r.group(2).toLowerCase(Locale.ROOT)) != null
         ? Response.empty(200)
         : notFound();
@@ -847,6 +855,206 @@ public final class FabricEmulator implements Emulator {
       }
     }
     return JSON.createObjectNode();
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  /** How many schedules one item may have before {@code ScheduleExceedsLimit}. */
+  public static final int SCHEDULE_LIMIT = 20;
+
+  private static final Set<String> WEEKDAYS =
+      Set.of("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday");
+
+  /** The schedules of an item ({@code ItemSchedule} JSON), oldest first; for tests. */
+  public List<JsonNode> schedules(String itemId) {
+    return List.copyOf(schedules.getOrDefault(itemId.toLowerCase(Locale.ROOT), Map.of()).values());
+  }
+
+  private Optional<Response> scheduleTarget(Request r) {
+    if (item(r).isEmpty()) {
+      return Optional.of(notFound());
+    }
+    if (!r.group(3).equalsIgnoreCase("sparkjob")) {
+      return Optional.of(
+          error(
+              400,
+              "InvalidJobType",
+              "The job type '" + r.group(3) + "' is not valid for this item."));
+    }
+    return Optional.empty();
+  }
+
+  private Response listSchedules(Request r, JsonNode body) {
+    return scheduleTarget(r)
+        .orElseGet(
+            () ->
+                page(r, List.copyOf(schedules.getOrDefault(item(r).get().id, Map.of()).values())));
+  }
+
+  private synchronized Response createSchedule(Request r, JsonNode body) {
+    Optional<Response> bad = scheduleTarget(r).or(() -> checkSchedule(body));
+    if (bad.isPresent()) {
+      return bad.get();
+    }
+    Map<String, ObjectNode> mine =
+        schedules.computeIfAbsent(
+            item(r).get().id, k -> java.util.Collections.synchronizedMap(new LinkedHashMap<>()));
+    if (mine.size() >= SCHEDULE_LIMIT) {
+      return error(
+          400,
+          "ScheduleExceedsLimit",
+          "The number of created schedules for the item exceeds the limit of "
+              + SCHEDULE_LIMIT
+              + ".");
+    }
+    String id = UUID.randomUUID().toString();
+    ObjectNode s = JSON.createObjectNode();
+    s.put("id", id);
+    s.put("enabled", body.path("enabled").asBoolean());
+    s.put("createdDateTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    s.set("configuration", body.get("configuration").deepCopy());
+    ObjectNode owner = s.putObject("owner");
+    owner.put("id", "00000000-0000-0000-0000-000000000001");
+    owner.put("type", "User");
+    mine.put(id, s);
+    return Response.json(201, s)
+        .header("Location", server.baseUrl() + r.path() + "/" + id)
+        .header("RequestId", UUID.randomUUID().toString());
+  }
+
+  private Optional<ObjectNode> schedule(Request r) {
+    return Optional.ofNullable(
+        schedules
+            .getOrDefault(item(r).get().id, Map.of())
+            .get(r.group(4).toLowerCase(Locale.ROOT)));
+  }
+
+  private static Response scheduleNotFound() {
+    return error(404, "EntityNotFound", "The requested schedule was not found.");
+  }
+
+  private Response getSchedule(Request r, JsonNode body) {
+    return scheduleTarget(r)
+        .orElseGet(() -> schedule(r).map(s -> ok(s)).orElseGet(FabricEmulator::scheduleNotFound));
+  }
+
+  private synchronized Response updateSchedule(Request r, JsonNode body) {
+    Optional<Response> bad = scheduleTarget(r).or(() -> checkSchedule(body));
+    if (bad.isPresent()) {
+      return bad.get();
+    }
+    Optional<ObjectNode> s = schedule(r);
+    if (s.isEmpty()) {
+      return scheduleNotFound();
+    }
+    s.get().put("enabled", body.path("enabled").asBoolean());
+    s.get().set("configuration", body.get("configuration").deepCopy());
+    return ok(s.get());
+  }
+
+  private synchronized Response deleteSchedule(Request r, JsonNode body) {
+    Optional<Response> bad = scheduleTarget(r);
+    if (bad.isPresent()) {
+      return bad.get();
+    }
+    Map<String, ObjectNode> mine = schedules.getOrDefault(item(r).get().id, Map.of());
+    return mine.remove(r.group(4).toLowerCase(Locale.ROOT)) != null
+        ? Response.empty(200)
+        : scheduleNotFound();
+  }
+
+  /** The service's own checks of a create/update body, beyond the schema. */
+  private static Optional<Response> checkSchedule(JsonNode body) {
+    if (body == null
+        || !body.path("enabled").isBoolean()
+        || !body.path("configuration").isObject()) {
+      return Optional.of(
+          error(400, "InvalidRequest", "The request needs `enabled` and `configuration`."));
+    }
+    JsonNode c = body.get("configuration");
+    List<String> problems = new ArrayList<>();
+    Instant start = null;
+    Instant end = null;
+    for (String f : List.of("startDateTime", "endDateTime", "localTimeZoneId")) {
+      if (!c.path(f).isTextual() || c.path(f).asText().isBlank()) {
+        problems.add("`" + f + "` is required");
+      }
+    }
+    try {
+      start = Instant.parse(c.path("startDateTime").asText());
+      end = Instant.parse(c.path("endDateTime").asText());
+    } catch (java.time.format.DateTimeParseException e) {
+      problems.add("start and end must be UTC date-times (YYYY-MM-DDTHH:mm:ssZ)");
+    }
+    if (start != null && end != null && !end.isAfter(start)) {
+      problems.add("the end time must be later than the start time");
+    }
+    String zone = c.path("localTimeZoneId").asText("");
+    if (zone.contains("/")) {
+      problems.add("`localTimeZoneId` '" + zone + "' is not a Windows time zone id");
+    }
+    String type = c.path("type").asText("");
+    switch (type) {
+      case "Cron" -> {
+        long interval = c.path("interval").asLong(0);
+        if (!c.path("interval").canConvertToLong() || interval < 1 || interval > 5_270_400) {
+          problems.add("`interval` must be 1..5270400 minutes");
+        }
+      }
+      case "Daily", "Weekly", "Monthly" -> {
+        JsonNode times = c.path("times");
+        if (!times.isArray() || times.isEmpty() || times.size() > 100) {
+          problems.add("`times` must have 1 to 100 time slots");
+        } else {
+          for (JsonNode t : times) {
+            if (!t.asText().matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
+              problems.add("time slot '" + t.asText() + "' is not hh:mm");
+            }
+          }
+        }
+        if (type.equals("Weekly")) {
+          JsonNode days = c.path("weekdays");
+          if (!days.isArray() || days.isEmpty() || days.size() > 7) {
+            problems.add("`weekdays` must have 1 to 7 days");
+          } else {
+            days.forEach(
+                d -> {
+                  if (!WEEKDAYS.contains(d.asText())) {
+                    problems.add("'" + d.asText() + "' is not a weekday");
+                  }
+                });
+          }
+        }
+        if (type.equals("Monthly")) {
+          int every = c.path("recurrence").asInt(0);
+          if (every < 1 || every > 12) {
+            problems.add("`recurrence` must be 1..12");
+          }
+          JsonNode occ = c.path("occurrence");
+          switch (occ.path("occurrenceType").asText("")) {
+            case "DayOfMonth" -> {
+              int d = occ.path("dayOfMonth").asInt(0);
+              if (d < 1 || d > 31) {
+                problems.add("`dayOfMonth` must be 1..31");
+              }
+            }
+            case "OrdinalWeekday" -> {
+              if (!Set.of("First", "Second", "Third", "Fourth", "Fifth")
+                      .contains(occ.path("weekIndex").asText())
+                  || !WEEKDAYS.contains(occ.path("weekday").asText())) {
+                problems.add("`occurrence` needs a weekIndex and a weekday");
+              }
+            }
+            default ->
+                problems.add("`occurrence.occurrenceType` must be DayOfMonth or OrdinalWeekday");
+          }
+        }
+      }
+      default -> problems.add("`type` must be Cron, Daily, Weekly or Monthly, not '" + type + "'");
+    }
+    return problems.isEmpty()
+        ? Optional.empty()
+        : Optional.of(error(400, "InvalidParameter", String.join("; ", problems) + "."));
   }
 
   private static Optional<String> text(JsonNode n, String field) {

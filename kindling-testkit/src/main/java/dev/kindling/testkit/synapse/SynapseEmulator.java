@@ -93,6 +93,8 @@ public final class SynapseEmulator implements Emulator {
   private final Map<String, Definition> definitions = new ConcurrentHashMap<>();
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
   private final Map<String, Operation> operations = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> pipelines = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> triggers = new ConcurrentHashMap<>();
   private final ExecutorService drivers;
   private volatile Duration notFoundAfterPut = Duration.ZERO;
   private volatile int operationPolls = 1;
@@ -114,7 +116,8 @@ public final class SynapseEmulator implements Emulator {
     this.dfs = DfsEmulator.in(options.dataDir(), options.token());
     dfs.filesystem(FILESYSTEM);
     routes();
-    dfs.register(server, "sparkJobDefinitions", "operationResults", "livyApi");
+    dfs.register(
+        server, "sparkJobDefinitions", "operationResults", "livyApi", "pipelines", "triggers");
   }
 
   /** Starts an emulator with the default pool {@value #DEFAULT_POOL}. */
@@ -220,6 +223,22 @@ public final class SynapseEmulator implements Emulator {
     server.route("DELETE", name, r -> artifacts(r, () -> deleteDefinition(r)));
     server.route("POST", name + "/execute", r -> artifacts(r, () -> execute(r)));
     server.route("GET", "/operationResults/(.+)", r -> artifacts(r, () -> operation(r)));
+
+    server.route("PUT", "/pipelines/([^/]+)", r -> artifacts(r, () -> putPipeline(r)));
+    server.route(
+        "GET",
+        "/pipelines/([^/]+)",
+        r -> artifacts(r, () -> artifact(pipelines, "Pipeline", r.group(1))));
+    server.route("DELETE", "/pipelines/([^/]+)", r -> artifacts(r, () -> deletePipeline(r)));
+    server.route("GET", "/triggers/?", r -> artifacts(r, () -> listTriggers()));
+    server.route("PUT", "/triggers/([^/]+)", r -> artifacts(r, () -> putTrigger(r)));
+    server.route(
+        "GET",
+        "/triggers/([^/]+)",
+        r -> artifacts(r, () -> artifact(triggers, "Trigger", r.group(1))));
+    server.route("DELETE", "/triggers/([^/]+)", r -> artifacts(r, () -> deleteTrigger(r)));
+    server.route(
+        "POST", "/triggers/([^/]+)/(start|stop)", r -> artifacts(r, () -> triggerState(r)));
 
     String livy = "/livyApi/versions/([^/]+)/sparkPools/([^/]+)/batches";
     server.route("POST", livy + "/?", r -> livy(r, p -> submit(r, p)));
@@ -444,6 +463,228 @@ public final class SynapseEmulator implements Emulator {
       return Response.empty(202).header("Retry-After", "0");
     }
     return Response.json(200, op.result);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pipelines and schedule triggers (platform-apis.md §4.8)
+
+  private static final java.util.Set<String> FREQUENCIES =
+      java.util.Set.of("Minute", "Hour", "Day", "Week", "Month", "Year");
+  private static final java.util.Set<String> WEEK_DAYS =
+      java.util.Set.of(
+          "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday");
+
+  /** The pipeline {@code name} as stored, if any; for tests. */
+  public Optional<JsonNode> pipeline(String name) {
+    return Optional.ofNullable(pipelines.get(name)).map(JsonNode::deepCopy);
+  }
+
+  /** The trigger {@code name} as stored (with {@code runtimeState}), if any; for tests. */
+  public Optional<JsonNode> trigger(String name) {
+    return Optional.ofNullable(triggers.get(name)).map(JsonNode::deepCopy);
+  }
+
+  private ObjectNode resource(String kind, String name, JsonNode properties) {
+    ObjectNode resource = JSON.createObjectNode();
+    resource.put(
+        "id",
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/emulator/providers/"
+            + "Microsoft.Synapse/workspaces/emulator/"
+            + kind
+            + "/"
+            + name);
+    resource.put("name", name);
+    resource.put("type", "Microsoft.Synapse/workspaces/" + kind);
+    resource.set("properties", properties.deepCopy());
+    resource.put("etag", UUID.randomUUID().toString());
+    return resource;
+  }
+
+  private Response accepted(JsonNode result) {
+    String op = UUID.randomUUID().toString();
+    operations.put(op, new Operation(result, operationPolls));
+    return Response.empty(202)
+        .header("Location", baseUrl() + "/operationResults/" + op + "?api-version=" + API_VERSION)
+        .header("Retry-After", "0");
+  }
+
+  private static Response artifact(Map<String, ObjectNode> store, String kind, String name) {
+    ObjectNode a = store.get(name);
+    return a == null
+        ? cloudError(404, kind + "NotFound", kind + " '" + name + "' was not found.")
+        : Response.json(200, a);
+  }
+
+  private synchronized Response putPipeline(Request r) throws IOException {
+    String name = r.group(1);
+    JsonNode body = readBody(r);
+    List<String> problems = new ArrayList<>();
+    JsonNode activities = body == null ? null : body.path("properties").path("activities");
+    if (activities == null || !activities.isArray() || activities.isEmpty()) {
+      problems.add("properties.activities must be a non-empty list");
+    } else {
+      for (JsonNode a : activities) {
+        if (a.path("name").asText("").isBlank()) {
+          problems.add("every activity needs a name");
+        }
+        if (a.path("type").asText().equals("SparkJob")) {
+          JsonNode ref = a.path("typeProperties").path("sparkJob");
+          if (!ref.path("type").asText().equals("SparkJobDefinitionReference")) {
+            problems.add("typeProperties.sparkJob.type must be SparkJobDefinitionReference");
+          } else if (!definitions.containsKey(ref.path("referenceName").asText())) {
+            problems.add(
+                "the Spark job definition '"
+                    + ref.path("referenceName").asText()
+                    + "' does not exist");
+          }
+        } else {
+          problems.add("the emulator runs only SparkJob activities, not " + a.path("type"));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      return cloudError(
+          400, "InvalidRequestContent", "The pipeline is invalid: " + String.join("; ", problems));
+    }
+    ObjectNode resource = resource("pipelines", name, body.path("properties"));
+    pipelines.put(name, resource);
+    return accepted(resource);
+  }
+
+  private synchronized Response deletePipeline(Request r) {
+    String name = r.group(1);
+    for (ObjectNode t : triggers.values()) {
+      boolean uses = false;
+      for (JsonNode p : t.path("properties").path("pipelines")) {
+        uses |= p.path("pipelineReference").path("referenceName").asText().equals(name);
+      }
+      if (uses && "Started".equals(t.path("properties").path("runtimeState").asText())) {
+        return cloudError(
+            400,
+            "PipelineInUse",
+            "Pipeline '"
+                + name
+                + "' is referenced by the started trigger '"
+                + t.path("name").asText()
+                + "'.");
+      }
+    }
+    return pipelines.remove(name) == null ? Response.empty(204) : Response.empty(200);
+  }
+
+  private Response listTriggers() {
+    ObjectNode page = JSON.createObjectNode();
+    ArrayNode value = page.putArray("value");
+    new TreeMap<>(triggers).values().forEach(value::add);
+    return Response.json(200, page);
+  }
+
+  private synchronized Response putTrigger(Request r) throws IOException {
+    String name = r.group(1);
+    JsonNode body = readBody(r);
+    ObjectNode existing = triggers.get(name);
+    if (existing != null
+        && "Started".equals(existing.path("properties").path("runtimeState").asText())) {
+      return cloudError(
+          400,
+          "TriggerEnabledCannotUpdate",
+          "Cannot update enabled Trigger '" + name + "'; it needs to be stopped first.");
+    }
+    List<String> problems = checkTrigger(body);
+    if (!problems.isEmpty()) {
+      return cloudError(
+          400, "InvalidRequestContent", "The trigger is invalid: " + String.join("; ", problems));
+    }
+    ObjectNode props = ((ObjectNode) body.path("properties")).deepCopy();
+    props.put("runtimeState", "Stopped");
+    ObjectNode resource = resource("triggers", name, props);
+    triggers.put(name, resource);
+    return accepted(resource);
+  }
+
+  private List<String> checkTrigger(JsonNode body) {
+    List<String> problems = new ArrayList<>();
+    JsonNode props = body == null ? null : body.path("properties");
+    if (props == null || !props.isObject()) {
+      return List.of("the body needs properties");
+    }
+    if (!props.path("type").asText().equals("ScheduleTrigger")) {
+      problems.add("the emulator supports ScheduleTrigger, not " + props.path("type"));
+    }
+    JsonNode refs = props.path("pipelines");
+    if (!refs.isArray() || refs.isEmpty()) {
+      problems.add("pipelines must name at least one pipeline");
+    }
+    for (JsonNode p : refs) {
+      JsonNode ref = p.path("pipelineReference");
+      if (!ref.path("type").asText().equals("PipelineReference")
+          || !pipelines.containsKey(ref.path("referenceName").asText())) {
+        problems.add("pipeline '" + ref.path("referenceName").asText() + "' does not exist");
+      }
+    }
+    JsonNode rec = props.path("typeProperties").path("recurrence");
+    if (!FREQUENCIES.contains(rec.path("frequency").asText())) {
+      problems.add("recurrence.frequency must be one of " + new java.util.TreeSet<>(FREQUENCIES));
+    }
+    if (rec.path("interval").asLong(0) < 1) {
+      problems.add("recurrence.interval must be a positive integer");
+    }
+    String zone = rec.path("timeZone").asText("");
+    if (zone.isBlank() || zone.contains("/")) {
+      problems.add("recurrence.timeZone '" + zone + "' is not a Windows time zone id");
+    }
+    String start = rec.path("startTime").asText("");
+    boolean utc = zone.equals("UTC");
+    if (start.isBlank()) {
+      problems.add("recurrence.startTime is required");
+    } else if (!utc && (start.endsWith("Z") || start.matches(".*[+-][0-9]{2}:[0-9]{2}$"))) {
+      problems.add(
+          "recurrence.startTime must be a local time without an offset when timeZone is not UTC");
+    }
+    JsonNode sched = rec.path("schedule");
+    checkRange(sched.path("minutes"), 0, 59, "minutes", problems);
+    checkRange(sched.path("hours"), 0, 23, "hours", problems);
+    checkRange(sched.path("monthDays"), -31, 31, "monthDays", problems);
+    for (JsonNode d : sched.path("weekDays")) {
+      if (!WEEK_DAYS.contains(d.asText())) {
+        problems.add("'" + d.asText() + "' is not a day of the week");
+      }
+    }
+    return problems;
+  }
+
+  private static void checkRange(
+      JsonNode values, int lo, int hi, String field, List<String> problems) {
+    for (JsonNode v : values) {
+      if (!v.canConvertToInt() || v.asInt() < lo || v.asInt() > hi || v.asInt() == 0 && lo < 0) {
+        problems.add("schedule." + field + " value " + v + " is out of range");
+      }
+    }
+  }
+
+  private synchronized Response deleteTrigger(Request r) {
+    ObjectNode t = triggers.get(r.group(1));
+    if (t == null) {
+      return Response.empty(204);
+    }
+    if ("Started".equals(t.path("properties").path("runtimeState").asText())) {
+      return cloudError(
+          400,
+          "TriggerEnabledCannotUpdate",
+          "Cannot delete enabled Trigger '" + r.group(1) + "'; it needs to be stopped first.");
+    }
+    triggers.remove(r.group(1));
+    return Response.empty(200);
+  }
+
+  private synchronized Response triggerState(Request r) {
+    ObjectNode t = triggers.get(r.group(1));
+    if (t == null) {
+      return cloudError(404, "TriggerNotFound", "Trigger '" + r.group(1) + "' was not found.");
+    }
+    ((ObjectNode) t.path("properties"))
+        .put("runtimeState", r.group(2).equals("start") ? "Started" : "Stopped");
+    return accepted(JSON.createObjectNode());
   }
 
   private static Response notFound(String name) {

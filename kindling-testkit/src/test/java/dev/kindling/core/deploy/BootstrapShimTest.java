@@ -184,6 +184,27 @@ class BootstrapShimTest {
       """;
 
   @Test
+  void aRunStartedByThePlatformWithoutARunTagGetsItsOwn() throws Exception {
+    requirePython();
+    Layout layout =
+        new Layout(root)
+            .file("app.py", ECHO_APP)
+            .file("helpers/__init__.py", "")
+            .file("helpers/greet.py", "def hello():\n    return 'hello from helpers'\n");
+    layout.release("app.py");
+    // what a scheduled run gets: the job's default arguments, which carry no run tag
+    List<String> args =
+        BootstrapShim.arguments(root.toString(), APP, RELEASE, TAG, Map.of()).stream()
+            .filter(a -> !a.startsWith("config:kindling.run_tag="))
+            .toList();
+
+    Run r = runLocal(args, fakePip(0));
+
+    assertThat(r.exitCode).as(r.output()).isZero();
+    assertThat(r.output()).containsPattern("run-tag=\\d{8}T\\d{6}Z-[0-9a-f]{8}");
+  }
+
+  @Test
   void runsTheAppWithConfigTokensAndWritesSuccess() throws Exception {
     requirePython();
     Layout layout =
