@@ -99,6 +99,28 @@ public final class DatabricksPlatformService implements PlatformService {
     this(settings, defaults, new WorkspaceClients(settings), clock);
   }
 
+  /**
+   * A service that authenticates every request with a token from {@code tokens} instead of the
+   * target's {@code auth} block (for embedding with your own credential, such as an OAuth
+   * client-credentials flow): tokens are cached and refreshed before they expire on {@code
+   * scheduler}'s clock.
+   *
+   * @param scope the scope to ask {@code tokens} for
+   */
+  public DatabricksPlatformService(
+      DatabricksSettings settings,
+      JobConfig defaults,
+      Clock clock,
+      dev.kindling.core.http.TokenProvider tokens,
+      String scope,
+      dev.kindling.core.time.Scheduler scheduler) {
+    this(
+        settings,
+        defaults,
+        new WorkspaceClients(settings, new TokenCredentials(tokens, scope, scheduler)),
+        clock);
+  }
+
   DatabricksPlatformService(
       DatabricksSettings settings,
       JobConfig defaults,

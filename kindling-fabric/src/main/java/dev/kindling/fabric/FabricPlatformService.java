@@ -98,6 +98,17 @@ public final class FabricPlatformService implements PlatformService {
     this.scheduler = scheduler;
   }
 
+  /**
+   * A service that gets its tokens from {@code tokens} instead of the target's {@code auth} block
+   * (for embedding with your own credential; tokens are cached and refreshed on {@code scheduler}'s
+   * clock).
+   */
+  public FabricPlatformService(
+      FabricSettings settings, Clock clock, Scheduler scheduler, TokenProvider tokens) {
+    this(settings, clock, scheduler);
+    this.tokens = java.util.Objects.requireNonNull(tokens, "tokens");
+  }
+
   @Override
   public String platformId() {
     return ID;

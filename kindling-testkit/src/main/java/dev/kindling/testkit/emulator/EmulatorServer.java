@@ -103,6 +103,12 @@ public final class EmulatorServer implements AutoCloseable {
     return this;
   }
 
+  /** Adds a route ahead of every route added so far. */
+  public EmulatorServer routeFirst(String method, String pathRegex, Handler handler) {
+    routes.add(0, new Route(method, Pattern.compile(pathRegex), handler));
+    return this;
+  }
+
   /** {@code http://127.0.0.1:<port>} */
   public URI baseUrl() {
     return URI.create("http://127.0.0.1:" + port());

@@ -11,6 +11,7 @@ import dev.kindling.testkit.emulator.EmulatorOptions;
 import dev.kindling.testkit.emulator.EmulatorServer;
 import dev.kindling.testkit.emulator.EmulatorServer.Request;
 import dev.kindling.testkit.emulator.EmulatorServer.Response;
+import dev.kindling.testkit.emulator.TokenIssuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -150,6 +151,19 @@ public final class FabricEmulator implements Emulator {
     }
     routes();
     dfs.register(server, "v1");
+  }
+
+  private volatile TokenIssuer issuer;
+
+  /**
+   * Issues expiring tokens ({@link TokenIssuer#PATH}) for the Fabric API and OneLake, and accepts
+   * them besides the static tokens.
+   */
+  public FabricEmulator tokenIssuer(TokenIssuer issuer) {
+    this.issuer = issuer;
+    issuer.register(server);
+    dfs.tokenIssuer(issuer);
+    return this;
   }
 
   /** Starts an emulator. */
@@ -366,6 +380,10 @@ public final class FabricEmulator implements Emulator {
               "InvalidToken",
               "The token's audience is storage.azure.com; the Fabric API needs a token for"
                   + " https://api.fabric.microsoft.com."));
+    }
+    TokenIssuer i = issuer;
+    if (i != null && i.check(bearer.get(), TokenIssuer.API) == TokenIssuer.Verdict.VALID) {
+      return Optional.empty();
     }
     if (!bearer.get().equals(options.token())) {
       return Optional.of(error(401, "TokenExpired", "Access token has expired or is not valid."));
