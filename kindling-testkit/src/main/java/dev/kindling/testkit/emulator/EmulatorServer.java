@@ -246,6 +246,13 @@ public final class EmulatorServer implements AutoCloseable {
                 clock.instant(), method, path, query, response.status(), f.name(), safe));
         send(method, resp, response);
       }
+      case LOSE_RESPONSE -> {
+        Response response = dispatch(req, method, path, query, headers);
+        journal.add(
+            new Journal.Entry(
+                clock.instant(), method, path, query, response.status(), f.name(), safe));
+        base.getHttpChannel().getEndPoint().close();
+      }
       case HANG -> {
         journal.add(new Journal.Entry(clock.instant(), method, path, query, 0, f.name(), safe));
         closed.await(10, TimeUnit.MINUTES);
