@@ -126,8 +126,10 @@ class CliExitCodeTest {
             + "\",\"error\":{\"code\":\"InjectedFault\",\"message\":\""
             + PLATFORM_ERROR
             + "\"}}";
+    // Databricks' SDK retries a 500 for seconds of real time; a refusal is as permanent
+    int status = rig.platform() == Platform.DATABRICKS ? 403 : 500;
     rig.emulator()
-        .inject(Fault.on(r[0], r[1]).status(500).body(body).always().named("permanent").build());
+        .inject(Fault.on(r[0], r[1]).status(status).body(body).always().named("permanent").build());
   }
 
   static String[] concat(String[] a, String[] b) {

@@ -31,6 +31,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HostileInputTest {
   @TempDir Path tmp;
 
+  /** The big generated archives, written once for all platforms. */
+  @TempDir static Path shared;
+
   record Case(String name, Path app, JobConfig.Builder config, String named) {}
 
   /** The text corpus, kept in the testkit (which cannot depend on the platform modules). */
@@ -68,7 +71,10 @@ class HostileInputTest {
   }
 
   Path bomb() throws IOException {
-    Path k = tmp.resolve("bomb.kda");
+    Path k = shared.resolve("bomb.kda");
+    if (Files.exists(k)) {
+      return k;
+    }
     try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(k))) {
       z.putNextEntry(new ZipEntry("app.yaml"));
       z.write("name: bomb\nversion: 1.0.0\n".getBytes());
@@ -101,7 +107,7 @@ class HostileInputTest {
    * entries of 195 MiB: more than the 2 GiB total limit once expanded.
    */
   Path large() throws IOException {
-    Path k = tmp.resolve("large.kda");
+    Path k = shared.resolve("large.kda");
     if (Files.exists(k)) {
       return k;
     }
