@@ -67,6 +67,33 @@ class TokenExpiryTest {
   @ParameterizedTest
   @EnumSource(Platform.class)
   void aWaitSpanningSeveralTokenLifetimesCompletes(Platform p) throws Exception {
+    java.io.PrintStream out = System.out;
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setOut(
+        new java.io.PrintStream(
+            new FaultMatrixTest.Tee(captured, out), true, StandardCharsets.UTF_8));
+    System.setErr(
+        new java.io.PrintStream(
+            new FaultMatrixTest.Tee(captured, err), true, StandardCharsets.UTF_8));
+    TokenIssuer issuer;
+    try {
+      issuer = waitThroughExpiringTokens(p);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    // tokens fetched mid-wait and the client secret never show in the DEBUG output
+    String logs;
+    synchronized (captured) {
+      logs = captured.toString(StandardCharsets.UTF_8);
+    }
+    assertThat(logs).as("DEBUG output").contains("DEBUG");
+    assertThat(logs).as("DEBUG output").doesNotContain(issuer.issued().toArray(String[]::new));
+    assertThat(logs).doesNotContain(IssuedTokens.CLIENT_SECRET, Rigs.TOKEN);
+  }
+
+  TokenIssuer waitThroughExpiringTokens(Platform p) throws Exception {
     ManualScheduler time = new ManualScheduler(Instant.now());
     TokenIssuer issuer = new TokenIssuer(time::now, LIFETIME);
     Rig rig = Rigs.start(p, tmp.resolve("emulator"));
@@ -126,6 +153,7 @@ class TokenExpiryTest {
           rig.emulator().journal().entries(e -> e.method().equals("GET")).size(),
           issuer.accepted().size(),
           tokens.fetched());
+      return issuer;
     } finally {
       rig.emulator().close();
     }
@@ -197,7 +225,8 @@ class TokenExpiryTest {
     private final URI endpoint;
     private final Scheduler clock;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final Secret clientSecret = Secret.of("client-secret-" + Rigs.TOKEN);
+    static final String CLIENT_SECRET = "client-secret-" + Rigs.CLIENT_SECRET;
+    private final Secret clientSecret = Secret.of(CLIENT_SECRET);
     private final AtomicInteger fetched = new AtomicInteger();
 
     IssuedTokens(URI base, Scheduler clock) {

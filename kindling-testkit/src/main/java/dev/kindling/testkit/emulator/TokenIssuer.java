@@ -129,6 +129,11 @@ public final class TokenIssuer {
     return issued.size();
   }
 
+  /** Every token issued (for a test's secret scan). */
+  public Set<String> issued() {
+    return Set.copyOf(issued.keySet());
+  }
+
   /** The distinct tokens that were presented and accepted. */
   public Set<String> accepted() {
     return Set.copyOf(accepted);

@@ -166,6 +166,33 @@ public final class FabricEmulator implements Emulator {
     return this;
   }
 
+  /**
+   * Every stored Spark Job Definition as text: name, description and each part with its Base64
+   * payload decoded (what a secret scan must read).
+   */
+  public List<String> storedDefinitions() {
+    List<String> out = new ArrayList<>();
+    for (Item i : items.values()) {
+      StringBuilder sb = new StringBuilder(i.displayName).append('\n').append(i.description);
+      ArrayNode parts = i.parts;
+      if (parts != null) {
+        for (JsonNode part : parts) {
+          sb.append('\n').append(part.path("path").asText()).append(": ");
+          try {
+            sb.append(
+                new String(
+                    Base64.getDecoder().decode(part.path("payload").asText()),
+                    StandardCharsets.UTF_8));
+          } catch (IllegalArgumentException notBase64) {
+            sb.append(part.path("payload").asText());
+          }
+        }
+      }
+      out.add(sb.toString());
+    }
+    return out;
+  }
+
   /** Starts an emulator. */
   public static FabricEmulator start(EmulatorOptions options) {
     return new FabricEmulator(options);

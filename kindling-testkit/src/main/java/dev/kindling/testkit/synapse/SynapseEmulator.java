@@ -136,6 +136,16 @@ public final class SynapseEmulator implements Emulator {
     return this;
   }
 
+  /** Every stored Spark job definition (its resource JSON) and every batch submitted, as text. */
+  public List<String> storedDefinitions() {
+    List<String> out = new ArrayList<>();
+    definitions.values().forEach(d -> out.add(d.resource().toString()));
+    for (Pool p : pools.values()) {
+      p.batches.values().forEach(b -> out.add(b.toJson().toString()));
+    }
+    return out;
+  }
+
   /** Adds a Spark pool. */
   public SynapseEmulator addPool(String name) {
     pools.putIfAbsent(name, new Pool(name));
