@@ -493,7 +493,7 @@ public final class FabricPlatformService implements PlatformService {
   }
 
   /** How far the service's clock may be behind Fabric's when matching a run by its start time. */
-  static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
   /**
    * Starts a run. When the request fails ambiguously (no answer, or a gateway error: the run may
