@@ -9,7 +9,6 @@ import dev.kindling.core.error.KindlingException;
 import dev.kindling.reliability.Rigs.Platform;
 import dev.kindling.reliability.Rigs.Rig;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,10 +31,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HostileInputTest {
   @TempDir Path tmp;
 
+  /** The big generated archives, written once for all platforms. */
+  @TempDir static Path shared;
+
   record Case(String name, Path app, JobConfig.Builder config, String named) {}
 
-  static Path corpus(String name) throws URISyntaxException {
-    return Path.of(HostileInputTest.class.getResource("/hostile/" + name).toURI());
+  /** The text corpus, kept in the testkit (which cannot depend on the platform modules). */
+  static final Path CORPUS =
+      Path.of(System.getProperty("basedir", "."))
+          .resolve("../kindling-testkit/src/test/resources/hostile")
+          .normalize();
+
+  static Path corpus(String name) {
+    Path p = CORPUS.resolve(name);
+    assertThat(p).as("corpus case " + name).isDirectory();
+    return p;
   }
 
   Path goodApp() throws IOException {
@@ -61,7 +71,10 @@ class HostileInputTest {
   }
 
   Path bomb() throws IOException {
-    Path k = tmp.resolve("bomb.kda");
+    Path k = shared.resolve("bomb.kda");
+    if (Files.exists(k)) {
+      return k;
+    }
     try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(k))) {
       z.putNextEntry(new ZipEntry("app.yaml"));
       z.write("name: bomb\nversion: 1.0.0\n".getBytes());
@@ -76,6 +89,36 @@ class HostileInputTest {
       }
       z.closeEntry();
     }
+    return k;
+  }
+
+  /** A .kda with a good app.yaml and app.py plus what {@code hostile} adds. */
+  Path zip(String file, java.util.function.Consumer<HostileZip> hostile) throws IOException {
+    HostileZip z =
+        new HostileZip()
+            .file("app.yaml", "name: hostile\nversion: 1.0.0\n")
+            .file("app.py", "print('hostile')\n");
+    hostile.accept(z);
+    return z.writeTo(tmp.resolve(file));
+  }
+
+  /**
+   * About 11 MB on disk, every entry compressing about 190 to 1 (under the ratio limit of 200), 11
+   * entries of 195 MiB: more than the 2 GiB total limit once expanded.
+   */
+  Path large() throws IOException {
+    Path k = shared.resolve("large.kda");
+    if (Files.exists(k)) {
+      return k;
+    }
+    HostileZip z =
+        new HostileZip()
+            .file("app.yaml", "name: large\nversion: 1.0.0\n")
+            .file("app.py", "print('large')\n");
+    for (int i = 0; i < 11; i++) {
+      z.large("data/part-" + i + ".bin", 195, 190, i);
+    }
+    z.writeTo(k);
     return k;
   }
 
@@ -107,6 +150,42 @@ class HostileInputTest {
             JobConfig.builder(),
             "evil.py"));
     c.add(new Case("compression bomb", bomb(), JobConfig.builder(), "zeros.bin"));
+    c.add(
+        new Case(
+            "symlink entry",
+            zip("symlink.kda", z -> z.symlink("link.py", "/etc/passwd")),
+            JobConfig.builder(),
+            "link.py"));
+    c.add(
+        new Case(
+            "duplicate entries",
+            zip("duplicate.kda", z -> z.file("app.py", "print('again')\n")),
+            JobConfig.builder(),
+            "more than once"));
+    c.add(
+        new Case(
+            "non-UTF-8 name",
+            zip(
+                "non-utf8.kda",
+                z ->
+                    z.rawName(
+                        new byte[] {'b', 'a', 'd', (byte) 0xFF, (byte) 0xFE, '.', 'p', 'y'},
+                        "print('x')\n")),
+            JobConfig.builder(),
+            "bad\\xFF\\xFE.py"));
+    c.add(
+        new Case(
+            "kda manifest lists a missing file",
+            new HostileZip()
+                .file(
+                    "kda-manifest.json",
+                    "{\"name\": \"listed\", \"version\": \"1.0.0\","
+                        + " \"entry_point\": \"missing_main.py\"}")
+                .file("other.py", "print('x')\n")
+                .writeTo(tmp.resolve("listed.kda")),
+            JobConfig.builder(),
+            "missing_main.py"));
+    c.add(new Case("11 MB archive expanding past 2 GiB", large(), JobConfig.builder(), "declares"));
     return c;
   }
 
@@ -116,6 +195,7 @@ class HostileInputTest {
     Rig rig = Rigs.start(p, tmp.resolve("emulator"));
     try (Kindling k = rig.kindling(new WarpScheduler())) {
       Set<Path> before = files(tmp.resolve("emulator"));
+      Set<Path> tempBefore = kindlingTemp();
       List<String> problems = new ArrayList<>();
       for (Case c : cases()) {
         if (p == Platform.DATABRICKS && c.name().equals("job name the platform rejects")) {
@@ -144,8 +224,40 @@ class HostileInputTest {
       }
       assertThat(problems).isEmpty();
       assertThat(files(tmp.resolve("emulator"))).as("nothing written").isEqualTo(before);
+      // other builds on this machine may use the temp directory too: only ours count
+      Set<Path> left = new java.util.HashSet<>(kindlingTemp());
+      left.removeAll(tempBefore);
+      assertThat(left.stream().filter(HostileInputTest::ours).toList())
+          .as("temporary directories left behind")
+          .isEmpty();
     } finally {
       rig.emulator().close();
+    }
+  }
+
+  /** Kindling's temporary files and directories in the system temp directory. */
+  static Set<Path> kindlingTemp() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("kindling"))
+          .collect(Collectors.toSet());
+    }
+  }
+
+  /** Whether a temporary directory holds an app of this corpus. */
+  static boolean ours(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .anyMatch(
+              f -> {
+                try {
+                  String t = Files.readString(f);
+                  return t.contains("hostile") || t.contains("pwned") || t.contains("large");
+                } catch (IOException | java.io.UncheckedIOException e) {
+                  return false;
+                }
+              });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return false;
     }
   }
 

@@ -69,6 +69,19 @@ final class Rigs {
   /** A token no log line, message or file may contain; unique, so a hit is never a false one. */
   static final String TOKEN = "s3cr3t-" + java.util.UUID.randomUUID().toString().replace("-", "");
 
+  /** A client secret carried by every target's auth block (never used to authenticate here). */
+  static final String CLIENT_SECRET =
+      "cl1ent-" + java.util.UUID.randomUUID().toString().replace("-", "");
+
+  /**
+   * Every secret value the suite hands to Kindling: the API token (also the Databricks PAT), the
+   * storage token (Fabric's is the API token with a suffix), the client secret. No log line,
+   * message, config string, job definition, run argument or stored file may contain any of them.
+   */
+  static java.util.List<String> secrets() {
+    return java.util.List.of(TOKEN, TOKEN + "-storage", CLIENT_SECRET);
+  }
+
   static Rig start(Platform p, Path data) {
     EmulatorOptions o = new EmulatorOptions(0, data, TOKEN, null);
     Emulator e =
@@ -102,7 +115,7 @@ final class Rigs {
             Optional.ofNullable(auth.get("storage_token")).map(t -> Secret.of(String.valueOf(t))),
             null,
             null,
-            null,
+            Optional.of(Secret.of(CLIENT_SECRET)),
             null);
     return new TargetConfig(
         rig.platform().id() + "-emulator", rig.platform().id(), settings, a, defaults);

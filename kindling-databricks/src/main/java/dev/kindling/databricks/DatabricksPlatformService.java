@@ -106,6 +106,28 @@ public final class DatabricksPlatformService implements PlatformService {
     this(settings, defaults, new WorkspaceClients(settings), clock);
   }
 
+  /**
+   * A service that authenticates every request with a token from {@code tokens} instead of the
+   * target's {@code auth} block (for embedding with your own credential, such as an OAuth
+   * client-credentials flow): tokens are cached and refreshed before they expire on {@code
+   * scheduler}'s clock.
+   *
+   * @param scope the scope to ask {@code tokens} for
+   */
+  public DatabricksPlatformService(
+      DatabricksSettings settings,
+      JobConfig defaults,
+      Clock clock,
+      dev.kindling.core.http.TokenProvider tokens,
+      String scope,
+      dev.kindling.core.time.Scheduler scheduler) {
+    this(
+        settings,
+        defaults,
+        new WorkspaceClients(settings, new TokenCredentials(tokens, scope, scheduler)),
+        clock);
+  }
+
   DatabricksPlatformService(
       DatabricksSettings settings,
       JobConfig defaults,
@@ -172,10 +194,7 @@ public final class DatabricksPlatformService implements PlatformService {
           () -> client.get().jobs().reset(new ResetJob().setJobId(found).setNewSettings(job)));
       log.info("job {} ({}) now runs release {} of {}", jobId, name, release.id(), app.appName());
     } else {
-      jobId =
-          DatabricksErrors.retryingWhenThrottled(
-              "creating job " + name,
-              () -> client.get().jobs().create(JobSpecs.create(job)).getJobId());
+      jobId = createReconciling(name, job);
       log.info(
           "job {} ({}) created for release {} of {}", jobId, name, release.id(), app.appName());
       // Databricks allows two jobs with one name: when a concurrent deploy created one too, the
@@ -212,6 +231,46 @@ public final class DatabricksPlatformService implements PlatformService {
         release.filesUploaded(),
         release.bytesUploaded(),
         metadata);
+  }
+
+  /**
+   * Creates the job. When the create fails ambiguously (no answer, or a gateway error: the job may
+   * exist), the Kindling jobs of that name are looked up instead of resending blindly; only when
+   * there is none is it created once more. The caller resets a found job to these settings.
+   */
+  private long createReconciling(String name, JobSettings job) {
+    try {
+      return DatabricksErrors.retryingWhenThrottled(
+          "creating job " + name,
+          () -> client.get().jobs().create(JobSpecs.create(job)).getJobId());
+    } catch (dev.kindling.core.error.TransientException e) {
+      int status = e.httpStatus().orElse(0);
+      // the SDK reports a connection that failed to answer as HTTP 523 IO_ERROR
+      if (status != 0 && status != 502 && status != 503 && status != 504 && status != 523) {
+        throw e;
+      }
+      Optional<Long> created = findJob(name);
+      if (created.isPresent()) {
+        long found = created.get();
+        log.info(
+            "creating job {} got no clear answer ({}); job {} exists, so it is updated, not"
+                + " created again",
+            name,
+            e.getMessage(),
+            found);
+        DatabricksErrors.retryingRun(
+            "updating job " + found + " (" + name + ")",
+            () -> client.get().jobs().reset(new ResetJob().setJobId(found).setNewSettings(job)));
+        return found;
+      }
+      log.info(
+          "creating job {} got no clear answer ({}); no such job exists, creating it again",
+          name,
+          e.getMessage());
+      return DatabricksErrors.retryingWhenThrottled(
+          "creating job " + name,
+          () -> client.get().jobs().create(JobSpecs.create(job)).getJobId());
+    }
   }
 
   private ArtifactsRoot artifactsRoot(JobConfig config) {

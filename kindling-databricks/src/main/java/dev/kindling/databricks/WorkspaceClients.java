@@ -26,10 +26,18 @@ final class WorkspaceClients implements Supplier<WorkspaceClient> {
   static final int HTTP_TIMEOUT_SECONDS = 60;
 
   private final DatabricksSettings settings;
+  private final com.databricks.sdk.core.CredentialsProvider credentials;
   private volatile WorkspaceClient client;
 
   WorkspaceClients(DatabricksSettings settings) {
+    this(settings, null);
+  }
+
+  /** Clients that authenticate with {@code credentials} instead of the auth block (if not null). */
+  WorkspaceClients(
+      DatabricksSettings settings, com.databricks.sdk.core.CredentialsProvider credentials) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.credentials = credentials;
   }
 
   @Override
@@ -49,6 +57,9 @@ final class WorkspaceClients implements Supplier<WorkspaceClient> {
 
   private WorkspaceClient build() {
     DatabricksConfig config = config(settings);
+    if (credentials != null) {
+      config.setAuthType(credentials.authType()).setToken(null).setCredentialsProvider(credentials);
+    }
     try {
       WorkspaceClient c = new WorkspaceClient(config);
       log.debug("databricks client for {} ready (auth {})", settings.host(), config.getAuthType());

@@ -164,6 +164,28 @@ final class FabricClient {
     }
   }
 
+  /** Every job instance of the item Fabric still lists (recent ones and every active one). */
+  List<JsonNode> jobInstances(String itemId) {
+    List<JsonNode> all = new ArrayList<>();
+    HttpUrl first =
+        ws().addPathSegment("items")
+            .addPathSegment(itemId)
+            .addPathSegment("jobs")
+            .addPathSegment("instances")
+            .build();
+    HttpUrl url = first;
+    while (url != null) {
+      JsonNode page = json(send(get(url), "listing the runs of " + itemId));
+      page.path("value").forEach(all::add);
+      String token = page.path("continuationToken").asText("");
+      url =
+          token.isEmpty()
+              ? null
+              : first.newBuilder().addQueryParameter("continuationToken", token).build();
+    }
+    return all;
+  }
+
   /** The job instance id: the last path segment of the run's {@code Location}. */
   static Optional<String> instanceIdFrom(String location) {
     if (location == null || location.isBlank()) {

@@ -106,6 +106,17 @@ public final class FabricPlatformService implements PlatformService {
     this.scheduler = scheduler;
   }
 
+  /**
+   * A service that gets its tokens from {@code tokens} instead of the target's {@code auth} block
+   * (for embedding with your own credential; tokens are cached and refreshed on {@code scheduler}'s
+   * clock).
+   */
+  public FabricPlatformService(
+      FabricSettings settings, Clock clock, Scheduler scheduler, TokenProvider tokens) {
+    this(settings, clock, scheduler);
+    this.tokens = java.util.Objects.requireNonNull(tokens, "tokens");
+  }
+
   @Override
   public String platformId() {
     return ID;
@@ -228,7 +239,7 @@ public final class FabricPlatformService implements PlatformService {
       body.put("description", description);
       body.set("definition", definition);
       try {
-        itemId = fabric.createSparkJobDefinition(body).path("id").asText();
+        itemId = createReconciling(fabric, body, name, release.id());
       } catch (KindlingException e) {
         if (!e.errorCode().filter("ItemDisplayNameAlreadyInUse"::equals).isPresent()) {
           throw e;
@@ -264,6 +275,59 @@ public final class FabricPlatformService implements PlatformService {
         release.filesUploaded(),
         release.bytesUploaded(),
         meta);
+  }
+
+  /**
+   * Creates the definition. When the create fails ambiguously (no answer, or a gateway error: the
+   * service may have created it), the definitions are listed instead of resending blindly: the
+   * Kindling definition of that name is the one just created (it is updated with this release
+   * anyway); only when there is none is the create sent once more.
+   */
+  private String createReconciling(
+      FabricClient fabric, ObjectNode body, String name, String releaseId) {
+    try {
+      return fabric.createSparkJobDefinition(body).path("id").asText();
+    } catch (KindlingException e) {
+      if (!ambiguous(e)) {
+        throw e;
+      }
+      Optional<JsonNode> created =
+          fabric.listSparkJobDefinitions().stream()
+              .filter(i -> i.path("displayName").asText().equalsIgnoreCase(name))
+              .filter(i -> i.path("description").asText("").startsWith(MARKER))
+              .findFirst();
+      if (created.isPresent()) {
+        String id = created.get().path("id").asText();
+        log.info(
+            "creating {} got no clear answer ({}); it exists ({}), so it is updated, not created"
+                + " again",
+            name,
+            e.getMessage(),
+            id);
+        if (!created.get().path("description").asText("").contains("release=" + releaseId)) {
+          fabric.updateDefinition(id, (ObjectNode) body.path("definition"));
+        }
+        fabric.updateDescription(id, body.path("description").asText());
+        return id;
+      }
+      log.info(
+          "creating {} got no clear answer ({}); no such definition exists, creating it again",
+          name,
+          e.getMessage());
+      return fabric.createSparkJobDefinition(body).path("id").asText();
+    }
+  }
+
+  /**
+   * Whether the service may have acted on a request that failed this way: no answer at all, or a
+   * gateway's 502/503/504 (the request may have reached the service behind it).
+   */
+  static boolean ambiguous(KindlingException e) {
+    if (!(e instanceof dev.kindling.core.error.TransientException)) {
+      return false;
+    }
+    int status = e.httpStatus().orElse(0);
+    return status == 0 || status == 502 || status == 503 || status == 504;
   }
 
   private ObjectNode definitionPayload(
@@ -392,7 +456,7 @@ public final class FabricPlatformService implements PlatformService {
     java.time.Instant deadline = scheduler.now().plus(NOT_FOUND_GRACE);
     while (true) {
       try {
-        return client().run(itemId, exec);
+        return runReconciling(itemId, exec);
       } catch (NotFoundException e) {
         if (scheduler.now().plus(NOT_FOUND_RETRY).isAfter(deadline)) {
           throw e;
@@ -405,6 +469,69 @@ public final class FabricPlatformService implements PlatformService {
           throw e;
         }
       }
+    }
+  }
+
+  /** How far the service's clock may be behind Fabric's when matching a run by its start time. */
+  static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
+  /**
+   * Starts a run. When the request fails ambiguously (no answer, or a gateway error: the run may
+   * have started), the item's job instances are listed instead of resending blindly. Fabric's job
+   * instances carry no tag, so a run is recognized as the one just requested by being manual and
+   * not started before the request (less the clock skew allowance): one such run is adopted, none
+   * means nothing started and the request is sent once more, several fail the call (another run may
+   * be one of them; starting a second one is not risked).
+   */
+  private String runReconciling(String itemId, ObjectNode exec) {
+    Instant sent = clock.instant();
+    try {
+      return client().run(itemId, exec);
+    } catch (KindlingException e) {
+      if (!ambiguous(e)) {
+        throw e;
+      }
+      Instant since = sent.minus(CLOCK_SKEW);
+      List<String> candidates =
+          client().jobInstances(itemId).stream()
+              .filter(i -> !"Scheduled".equalsIgnoreCase(i.path("invokeType").asText()))
+              .filter(
+                  i ->
+                      time(i.path("startTimeUtc"))
+                          .map(t -> !t.isBefore(since))
+                          .orElse("NotStarted".equals(i.path("status").asText())))
+              .map(i -> i.path("id").asText().toLowerCase(java.util.Locale.ROOT))
+              .toList();
+      if (candidates.size() == 1) {
+        log.info(
+            "starting a run of {} got no clear answer ({}); run {} started then, so it is that"
+                + " run",
+            itemId,
+            e.getMessage(),
+            candidates.get(0));
+        return candidates.get(0);
+      }
+      if (!candidates.isEmpty()) {
+        throw new dev.kindling.core.error.TransientException(
+            e.getMessage()
+                + " The run may have started: "
+                + candidates.size()
+                + " runs of "
+                + itemId
+                + " started since ("
+                + String.join(", ", candidates)
+                + "), so no second run is started; check them before trying again.",
+            e,
+            ID,
+            e.httpStatus().isPresent() ? e.httpStatus().getAsInt() : null,
+            e.errorCode().orElse(null),
+            null);
+      }
+      log.info(
+          "starting a run of {} got no clear answer ({}); no run started, asking again",
+          itemId,
+          e.getMessage());
+      return client().run(itemId, exec);
     }
   }
 

@@ -299,6 +299,44 @@ final class SynapseClient {
     }
   }
 
+  /**
+   * The pool's batches whose Livy {@code tags} hold {@code key=value}, newest last. Reads the
+   * listing from its newest page backwards, at most {@code maxPages} pages of 20.
+   */
+  List<JsonNode> batchesTagged(String pool, String key, String value, int maxPages) {
+    String op = "listing the Spark batches of pool '" + pool + "'";
+    List<JsonNode> found = new ArrayList<>();
+    int total = -1;
+    int from = -1;
+    for (int page = 0; page < maxPages; page++) {
+      HttpUrl.Builder u = livy(pool).addPathSegment("batches").addQueryParameter("size", "20");
+      if (from >= 0) {
+        u.addQueryParameter("from", Integer.toString(from));
+      }
+      try (Response r = call(new Request.Builder().url(u.build()).build(), op)) {
+        HttpErrors.requireSuccess(r, op, PLATFORM, SynapseErrors.INSTANCE);
+        JsonNode body = readJson(r, op).orElse(JSON.createObjectNode());
+        if (total < 0) {
+          total = body.path("total").asInt(0);
+          if (total > 20) {
+            from = Math.max(0, total - 20); // the newest page first
+            continue;
+          }
+        }
+        for (JsonNode b : body.path("sessions")) {
+          if (value.equals(b.path("tags").path(key).asText(null))) {
+            found.add(b);
+          }
+        }
+      }
+      if (from <= 0) {
+        break;
+      }
+      from = Math.max(0, from - 20);
+    }
+    return found;
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**

@@ -53,7 +53,20 @@ public final class SynapseModule extends AbstractModule {
       SynapsePlatformService.Options options,
       Scheduler scheduler,
       Clock clock) {
-    TokenProvider tokens = AzureCredentials.from(settings.auth());
+    return create(settings, options, scheduler, clock, AzureCredentials.from(settings.auth()));
+  }
+
+  /**
+   * A service that gets its tokens from {@code tokens} instead of the target's {@code auth} block
+   * (for embedding with your own credential; tokens are cached and refreshed on {@code scheduler}'s
+   * clock).
+   */
+  public static SynapsePlatformService create(
+      SynapseSettings settings,
+      SynapsePlatformService.Options options,
+      Scheduler scheduler,
+      Clock clock,
+      TokenProvider tokens) {
     return new SynapsePlatformService(
         settings,
         () ->

@@ -279,7 +279,7 @@ public final class SynapsePlatformService implements PlatformService {
     tags.put("kindling_job", jobId);
     tags.put("kindling_run_tag", runTag);
 
-    JsonNode submitted = client.get().submitBatch(pool, batch);
+    JsonNode submitted = submitReconciling(pool, batch, runTag);
     SynapseRunId id = new SynapseRunId(pool, submitted.path("id").asInt(), runTag, deployed.app());
     log.info(
         "{} started: job {} release {} (Livy batch {})",
@@ -288,6 +288,40 @@ public final class SynapsePlatformService implements PlatformService {
         deployed.release(),
         id.batchId());
     return id.toString();
+  }
+
+  /**
+   * Submits the batch. When the submit fails ambiguously (no answer, or a gateway error: the batch
+   * may exist), the pool's batches are listed and the one carrying this run's tag is the run; only
+   * when there is none is it submitted once more. Never two batches for one run tag.
+   */
+  private JsonNode submitReconciling(String pool, ObjectNode batch, String runTag) {
+    try {
+      return client.get().submitBatch(pool, batch);
+    } catch (KindlingException e) {
+      if (!(e instanceof dev.kindling.core.error.TransientException)
+          || !(e.httpStatus().isEmpty()
+              || e.httpStatus().getAsInt() == 502
+              || e.httpStatus().getAsInt() == 503
+              || e.httpStatus().getAsInt() == 504)) {
+        throw e;
+      }
+      List<JsonNode> tagged = client.get().batchesTagged(pool, "kindling_run_tag", runTag, 5);
+      if (!tagged.isEmpty()) {
+        log.info(
+            "submitting run {} got no clear answer ({}); Livy batch {} carries its tag, so it is"
+                + " that run",
+            runTag,
+            e.getMessage(),
+            tagged.get(0).path("id").asInt());
+        return tagged.get(0);
+      }
+      log.info(
+          "submitting run {} got no clear answer ({}); no batch carries its tag, submitting again",
+          runTag,
+          e.getMessage());
+      return client.get().submitBatch(pool, batch);
+    }
   }
 
   /** The definition, asking again for a while when it is not found (fresh definitions lag). */

@@ -115,6 +115,7 @@ final class KdaReader {
     Set<String> names = new HashSet<>();
     Map<String, String> fileKeys = new HashMap<>();
     List<String> files = new ArrayList<>();
+    long declaredTotal = 0;
     for (CentralDirectory.Entry e : listing.entries()) {
       Optional<String> decoded = PathNames.decodeUtf8(e.rawName());
       if (decoded.isEmpty()) {
@@ -163,6 +164,30 @@ final class KdaReader {
         continue;
       }
       files.add(name);
+      if (e.size() > limits.maxEntryBytes()) {
+        problems.add(
+            location,
+            "declares "
+                + e.size()
+                + " bytes once expanded, more than "
+                + limits.maxEntryBytes()
+                + " bytes, the per-entry limit",
+            "check the archive; if it is right, raise ArchiveLimits.maxEntryBytes");
+      } else if (e.size() > 0) {
+        declaredTotal += e.size();
+      }
+    }
+    if (declaredTotal > limits.maxTotalBytes()) {
+      // checked again while inflating (a declared size can lie), but an archive that says it is
+      // too big is refused before a single byte is written
+      problems.add(
+          label,
+          "declares "
+              + declaredTotal
+              + " bytes in total once expanded, more than "
+              + limits.maxTotalBytes()
+              + " bytes, the limit",
+          "check the archive; if it is right, raise ArchiveLimits.maxTotalBytes");
     }
     for (String file : files) {
       for (int i = file.indexOf('/'); i > 0; i = file.indexOf('/', i + 1)) {

@@ -222,7 +222,8 @@ class KdaRejectionTest {
     Path kda = validApp().file("big.py", new byte[5000]).writeTo(tmp.resolve("big.kda"));
     ValidationException e = rejected(kda, ArchiveLimits.defaults().withMaxEntryBytes(4096));
     assertThat(e.problems()).extracting(Problem::location).containsExactly("big.kda: big.py");
-    assertThat(e.getMessage()).contains("expands to more than 4096 bytes, the per-entry limit");
+    assertThat(e.getMessage())
+        .contains("declares 5000 bytes once expanded, more than 4096 bytes, the per-entry limit");
   }
 
   @Test
@@ -241,6 +242,20 @@ class KdaRejectionTest {
             .file("a.py", new byte[1500])
             .file("b.py", new byte[1500])
             .file("c.py", new byte[1500])
+            .writeTo(tmp.resolve("total.kda"));
+    ValidationException e = rejected(kda, ArchiveLimits.defaults().withMaxTotalBytes(3000));
+    // refused from the declared sizes, before anything is extracted
+    assertThat(e.getMessage())
+        .contains("total.kda: declares ", " bytes in total once expanded, more than 3000 bytes");
+  }
+
+  @Test
+  void archivesThatLieAboutTheirTotalSizeAreStoppedWhileExpanding() throws IOException {
+    Path kda =
+        validApp()
+            .lying("a.py", new byte[1500], 10)
+            .lying("b.py", new byte[1500], 10)
+            .lying("c.py", new byte[1500], 10)
             .writeTo(tmp.resolve("total.kda"));
     ValidationException e = rejected(kda, ArchiveLimits.defaults().withMaxTotalBytes(3000));
     assertThat(e.getMessage())

@@ -11,6 +11,7 @@ import dev.kindling.testkit.emulator.EmulatorOptions;
 import dev.kindling.testkit.emulator.EmulatorServer;
 import dev.kindling.testkit.emulator.EmulatorServer.Request;
 import dev.kindling.testkit.emulator.EmulatorServer.Response;
+import dev.kindling.testkit.emulator.TokenIssuer;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -154,7 +155,7 @@ public final class DatabricksEmulator implements Emulator {
               return t;
             });
     this.server = new EmulatorServer(ID, options.port());
-    Auth auth = new Auth(options.token());
+    auth = new Auth(options.token());
     // discovery requests the SDK makes while its client is built; a plain workspace has neither
     server.route(
         "GET",
@@ -227,6 +228,18 @@ public final class DatabricksEmulator implements Emulator {
     auth.put("token", options.token());
     t.put("auth", auth);
     return t;
+  }
+
+  private final Auth auth;
+
+  /**
+   * Issues expiring tokens ({@link TokenIssuer#PATH}) and accepts them besides the static token; an
+   * expired one is answered with 401.
+   */
+  public DatabricksEmulator tokenIssuer(TokenIssuer issuer) {
+    auth.issuer(issuer);
+    issuer.register(server);
+    return this;
   }
 
   /** The bearer token it accepts. */

@@ -3,6 +3,7 @@ package dev.kindling.testkit.dfs;
 import dev.kindling.testkit.emulator.EmulatorServer;
 import dev.kindling.testkit.emulator.EmulatorServer.Request;
 import dev.kindling.testkit.emulator.EmulatorServer.Response;
+import dev.kindling.testkit.emulator.TokenIssuer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,6 +73,14 @@ public final class DfsEmulator {
   }
 
   /** A DFS store in {@code <dataDir>/dfs}. */
+  private volatile TokenIssuer issuer;
+
+  /** Also accepts {@code issuer}'s unexpired storage tokens; answers 401 to its expired ones. */
+  public DfsEmulator tokenIssuer(TokenIssuer issuer) {
+    this.issuer = issuer;
+    return this;
+  }
+
   public static DfsEmulator in(Path dataDir, String token) {
     return new DfsEmulator(dataDir.resolve("dfs"), token);
   }
@@ -141,7 +150,18 @@ public final class DfsEmulator {
       return error(
           401, "NoAuthenticationInformation", "Server failed to authenticate the request.");
     }
-    if (!bearer.get().equals(token)) {
+    TokenIssuer.Verdict issued =
+        issuer == null
+            ? TokenIssuer.Verdict.UNKNOWN
+            : issuer.check(bearer.get(), TokenIssuer.STORAGE);
+    if (issued == TokenIssuer.Verdict.EXPIRED) {
+      return error(
+          401,
+          "InvalidAuthenticationInfo",
+          "Server failed to authenticate the request. Lifetime validation failed. The token is"
+              + " expired.");
+    }
+    if (!bearer.get().equals(token) && issued != TokenIssuer.Verdict.VALID) {
       return error(
           403,
           "AuthenticationFailed",

@@ -103,6 +103,12 @@ public final class EmulatorServer implements AutoCloseable {
     return this;
   }
 
+  /** Adds a route ahead of every route added so far. */
+  public EmulatorServer routeFirst(String method, String pathRegex, Handler handler) {
+    routes.add(0, new Route(method, Pattern.compile(pathRegex), handler));
+    return this;
+  }
+
   /** {@code http://127.0.0.1:<port>} */
   public URI baseUrl() {
     return URI.create("http://127.0.0.1:" + port());
@@ -239,6 +245,13 @@ public final class EmulatorServer implements AutoCloseable {
             new Journal.Entry(
                 clock.instant(), method, path, query, response.status(), f.name(), safe));
         send(method, resp, response);
+      }
+      case LOSE_RESPONSE -> {
+        Response response = dispatch(req, method, path, query, headers);
+        journal.add(
+            new Journal.Entry(
+                clock.instant(), method, path, query, response.status(), f.name(), safe));
+        base.getHttpChannel().getEndPoint().close();
       }
       case HANG -> {
         journal.add(new Journal.Entry(clock.instant(), method, path, query, 0, f.name(), safe));

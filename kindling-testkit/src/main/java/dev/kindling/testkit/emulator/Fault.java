@@ -22,7 +22,12 @@ public final class Fault {
     /** Answer normally, after a delay. */
     DELAY,
     /** Never answer (until the emulator closes); the client's read timeout fires. */
-    HANG
+    HANG,
+    /**
+     * Process the request for real, then close the connection instead of answering: the client
+     * cannot tell whether the service acted (an ambiguous failure).
+     */
+    LOSE_RESPONSE
   }
 
   private final String name;
@@ -39,7 +44,9 @@ public final class Fault {
     this.name = b.name;
     this.method = b.method;
     this.path = b.path;
-    this.kind = Objects.requireNonNull(b.kind, "kind: call status(), drop(), delay() or hang()");
+    this.kind =
+        Objects.requireNonNull(
+            b.kind, "kind: call status(), drop(), delay(), hang() or loseResponse()");
     this.status = b.status;
     this.headers = Map.copyOf(b.headers);
     this.body = b.body;
@@ -155,6 +162,12 @@ public final class Fault {
     public Builder delay(Duration d) {
       this.kind = Kind.DELAY;
       this.delay = d;
+      return this;
+    }
+
+    /** Handle the request, then drop the connection without the answer. */
+    public Builder loseResponse() {
+      this.kind = Kind.LOSE_RESPONSE;
       return this;
     }
 

@@ -11,6 +11,7 @@ import dev.kindling.testkit.emulator.EmulatorOptions;
 import dev.kindling.testkit.emulator.EmulatorServer;
 import dev.kindling.testkit.emulator.EmulatorServer.Request;
 import dev.kindling.testkit.emulator.EmulatorServer.Response;
+import dev.kindling.testkit.emulator.TokenIssuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -152,6 +153,46 @@ public final class FabricEmulator implements Emulator {
     }
     routes();
     dfs.register(server, "v1");
+  }
+
+  private volatile TokenIssuer issuer;
+
+  /**
+   * Issues expiring tokens ({@link TokenIssuer#PATH}) for the Fabric API and OneLake, and accepts
+   * them besides the static tokens.
+   */
+  public FabricEmulator tokenIssuer(TokenIssuer issuer) {
+    this.issuer = issuer;
+    issuer.register(server);
+    dfs.tokenIssuer(issuer);
+    return this;
+  }
+
+  /**
+   * Every stored Spark Job Definition as text: name, description and each part with its Base64
+   * payload decoded (what a secret scan must read).
+   */
+  public List<String> storedDefinitions() {
+    List<String> out = new ArrayList<>();
+    for (Item i : items.values()) {
+      StringBuilder sb = new StringBuilder(i.displayName).append('\n').append(i.description);
+      ArrayNode parts = i.parts;
+      if (parts != null) {
+        for (JsonNode part : parts) {
+          sb.append('\n').append(part.path("path").asText()).append(": ");
+          try {
+            sb.append(
+                new String(
+                    Base64.getDecoder().decode(part.path("payload").asText()),
+                    StandardCharsets.UTF_8));
+          } catch (IllegalArgumentException notBase64) {
+            sb.append(part.path("payload").asText());
+          }
+        }
+      }
+      out.add(sb.toString());
+    }
+    return out;
   }
 
   /** Starts an emulator. */
@@ -373,6 +414,10 @@ public final class FabricEmulator implements Emulator {
               "InvalidToken",
               "The token's audience is storage.azure.com; the Fabric API needs a token for"
                   + " https://api.fabric.microsoft.com."));
+    }
+    TokenIssuer i = issuer;
+    if (i != null && i.check(bearer.get(), TokenIssuer.API) == TokenIssuer.Verdict.VALID) {
+      return Optional.empty();
     }
     if (!bearer.get().equals(options.token())) {
       return Optional.of(error(401, "TokenExpired", "Access token has expired or is not valid."));

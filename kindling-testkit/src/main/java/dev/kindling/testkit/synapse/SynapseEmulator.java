@@ -11,6 +11,7 @@ import dev.kindling.testkit.emulator.EmulatorOptions;
 import dev.kindling.testkit.emulator.EmulatorServer;
 import dev.kindling.testkit.emulator.EmulatorServer.Request;
 import dev.kindling.testkit.emulator.EmulatorServer.Response;
+import dev.kindling.testkit.emulator.TokenIssuer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,6 +124,29 @@ public final class SynapseEmulator implements Emulator {
   /** Starts an emulator with the default pool {@value #DEFAULT_POOL}. */
   public static SynapseEmulator start(EmulatorOptions options) {
     return new SynapseEmulator(options, Clock.systemUTC());
+  }
+
+  private volatile TokenIssuer issuer;
+
+  /**
+   * Issues expiring tokens ({@link TokenIssuer#PATH}) for the Synapse API and ADLS, and accepts
+   * them besides the static token.
+   */
+  public SynapseEmulator tokenIssuer(TokenIssuer issuer) {
+    this.issuer = issuer;
+    issuer.register(server);
+    dfs.tokenIssuer(issuer);
+    return this;
+  }
+
+  /** Every stored Spark job definition (its resource JSON) and every batch submitted, as text. */
+  public List<String> storedDefinitions() {
+    List<String> out = new ArrayList<>();
+    definitions.values().forEach(d -> out.add(d.resource().toString()));
+    for (Pool p : pools.values()) {
+      p.batches.values().forEach(b -> out.add(b.toJson().toString()));
+    }
+    return out;
   }
 
   /** Adds a Spark pool. */
@@ -327,6 +351,17 @@ public final class SynapseEmulator implements Emulator {
   private Optional<Response> authorize(Request r) {
     if (r.bearer().filter(options.token()::equals).isPresent()) {
       return Optional.empty();
+    }
+    TokenIssuer i = issuer;
+    if (i != null && r.bearer().isPresent()) {
+      TokenIssuer.Verdict v = i.check(r.bearer().get(), TokenIssuer.API);
+      if (v == TokenIssuer.Verdict.VALID) {
+        return Optional.empty();
+      }
+      if (v == TokenIssuer.Verdict.EXPIRED) {
+        return Optional.of(
+            cloudError(401, "ExpiredAuthenticationToken", "The access token has expired."));
+      }
     }
     return Optional.of(
         cloudError(
