@@ -165,6 +165,22 @@ class DfsArtifactStoreTest {
   }
 
   @Test
+  void anAppendAndFlushWhoseAnswerIsLostIsNotAFailure() throws Exception {
+    // The service applies the last append (and so commits the file) but the answer never arrives;
+    // the resent append is then refused, its position being behind the end. The file is complete.
+    DfsArtifactStore store = store(4);
+    server.inject(Fault.on("PATCH", ".*").loseResponse().times(1).build());
+
+    byte[] b = "abc".getBytes(StandardCharsets.UTF_8);
+    store.upload("lost.txt", new ByteArrayInputStream(b), b.length);
+
+    assertThat(store.read("lost.txt").readAllBytes()).isEqualTo(b);
+    assertThat(server.journal().requests("PATCH", ".*"))
+        .extracting(Journal.Entry::status)
+        .containsExactly(200, 400);
+  }
+
+  @Test
   void persistentFailureSurfacesTyped() {
     DfsArtifactStore store = store(2);
     server.inject(Fault.on("HEAD", ".*").status(503).always().build());
