@@ -725,6 +725,10 @@ public final class DatabricksEmulator implements Emulator {
         return;
       }
       JsonNode task = run.task;
+      if (task.has("spark_jar_task")) {
+        launchJar(run, task);
+        return;
+      }
       if (!task.has("spark_python_task")) {
         failToStart(
             run,
@@ -774,6 +778,65 @@ public final class DatabricksEmulator implements Emulator {
       if (run.timeoutSeconds > 0) {
         schedule(() -> timeOut(run), Duration.ofSeconds(run.timeoutSeconds));
       }
+    }
+  }
+
+  /**
+   * A {@code spark_jar_task}: its main class from the task's jar libraries, on Spark in local mode
+   * when kindling-local-spark's class path is available ({@link EmulatedDriver#sparkClasspath()}).
+   */
+  private void launchJar(EmulatedRun run, JsonNode task) {
+    String mainClass = task.path("spark_jar_task").path("main_class_name").asText("");
+    if (mainClass.isBlank()) {
+      failToStart(
+          run,
+          "INVALID_RUN_CONFIGURATION",
+          "Missing required field: spark_jar_task.main_class_name");
+      return;
+    }
+    Optional<Path> spark = EmulatedDriver.sparkClasspath();
+    if (spark.isEmpty()) {
+      failToStart(run, "INVALID_RUN_CONFIGURATION", EmulatedDriver.noSparkMessage());
+      return;
+    }
+    List<Path> jars = new ArrayList<>();
+    for (JsonNode lib : task.path("libraries")) {
+      if (!lib.has("jar")) {
+        continue;
+      }
+      String jar = lib.path("jar").asText();
+      Optional<Path> local = storage.fileOf(jar).filter(Files::isRegularFile);
+      if (local.isEmpty()) {
+        failToStart(
+            run,
+            "LIBRARY_INSTALLATION_ERROR",
+            "Library installation failed: the jar " + jar + " was not found.");
+        return;
+      }
+      jars.add(local.get());
+    }
+    List<String> params =
+        run.jarParams != null
+            ? run.jarParams
+            : strings(task.path("spark_jar_task").get("parameters"));
+    List<String> args = new ArrayList<>();
+    for (String p : params == null ? List.<String>of() : params) {
+      args.add(fuseMount(p));
+    }
+    try {
+      run.driver =
+          EmulatedDriver.startJvm(
+              spark.get(), jars, mainClass, args, runsDir.resolve(Long.toString(run.runId)));
+    } catch (UncheckedIOException e) {
+      failToStart(run, "DRIVER_ERROR", "The driver could not start: " + e.getMessage());
+      return;
+    }
+    run.lifeCycle = "RUNNING";
+    run.stateMessage = "In run";
+    run.runningTime = System.currentTimeMillis();
+    run.driver.onExit().thenAccept(code -> driverExited(run, code));
+    if (run.timeoutSeconds > 0) {
+      schedule(() -> timeOut(run), Duration.ofSeconds(run.timeoutSeconds));
     }
   }
 
