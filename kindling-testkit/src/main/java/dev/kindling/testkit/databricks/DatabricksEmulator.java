@@ -52,11 +52,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs execute for real: the task's {@code spark_python_task} file runs with {@code python3} in
  * an {@link EmulatedDriver} offering a stand-in {@code dbutils} whose {@code fs} reads and writes
- * the emulated DBFS. A real cluster reads Unity Catalog volumes through a FUSE mount at {@code
- * /Volumes/...}; there is none here, so when the emulator launches a driver it rewrites every
- * {@code /Volumes/...} path in the task's parameters (the bootstrap shim's artifacts root token
- * among them) to the emulator's local directory for that volume. The app's output and exit code
- * become the run's logs and result.
+ * the emulated DBFS; a {@code spark_jar_task} runs its main class from the task's jar libraries on
+ * Spark in local mode ({@link EmulatedDriver#startJvm}). A real cluster reads Unity Catalog volumes
+ * through a FUSE mount at {@code /Volumes/...}; there is none here, so when the emulator launches a
+ * driver it rewrites every {@code /Volumes/...} path in the task's parameters (the bootstrap shim's
+ * artifacts root token among them) to the emulator's local directory for that volume. The app's
+ * output and exit code become the run's logs and result.
  */
 public final class DatabricksEmulator implements Emulator {
   /** The platform id. */
@@ -733,7 +734,7 @@ public final class DatabricksEmulator implements Emulator {
         failToStart(
             run,
             "INVALID_RUN_CONFIGURATION",
-            "The emulator runs spark_python_task tasks only; this task has "
+            "The emulator runs spark_python_task and spark_jar_task tasks only; this task has "
                 + TASK_TYPES.stream().filter(task::has).findFirst().orElse("no type")
                 + ".");
         return;

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Runs execute for real: the definition's (or the run's) executable file is run by an {@link
  *       EmulatedDriver} whose {@code mssparkutils} maps {@code
  *       abfss://<workspace>@onelake.dfs.fabric.microsoft.com} onto the emulated OneLake; its output
- *       is the driver log served by the Livy log API.
+ *       is the driver log served by the Livy log API. A Java definition's {@code mainClass} runs
+ *       from the executable jar and {@code additionalLibraryUris} on Spark in local mode.
  *   <li>Lists page with {@code continuationToken}/{@code continuationUri}; errors are {@code
  *       ErrorResponse} bodies with {@code x-ms-public-api-error-code}.
  * </ul>

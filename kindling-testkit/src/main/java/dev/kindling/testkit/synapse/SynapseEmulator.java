@@ -526,7 +526,10 @@ public final class SynapseEmulator implements Emulator {
     return Response.json(200, page);
   }
 
-  /** Runs a batch's main file for real. */
+  /**
+   * Runs a batch's main file for real: Python in an {@link EmulatedDriver}, or, for a batch with a
+   * {@code className}, that class of the file and jars on Spark in local mode.
+   */
   private void run(Batch b) {
     String file = b.options.path("file").asText();
     Matcher m = ABFSS.matcher(file);
