@@ -6,6 +6,7 @@ import dev.kindling.core.Kindling;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.config.TargetConfig;
 import dev.kindling.core.deploy.DataAppDeployer;
+import dev.kindling.core.deploy.RunHandle;
 import dev.kindling.core.run.JobStatus;
 import dev.kindling.core.run.RunLogs;
 import dev.kindling.core.run.RunState;
@@ -80,7 +81,8 @@ class SparkStandaloneIT {
       String job =
           deployer.deployAsJob(SparkWordCountLocalTest.APP, JobConfig.builder().build()).jobId();
       var run = deployer.start(job, Map.of("output", output.toString()));
-      JobStatus status = run.await(Duration.ofMinutes(5));
+      // a run still going at the deadline is cancelled, so its driver does not outlive the test
+      JobStatus status = run.await(Duration.ofMinutes(5), RunHandle.OnTimeout.CANCEL);
       RunLogs logs = run.logs();
 
       assertThat(status.state()).as("%s\n%s", status, logs.output()).isEqualTo(RunState.SUCCEEDED);
