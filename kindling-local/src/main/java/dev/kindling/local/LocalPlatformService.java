@@ -75,6 +75,11 @@ public final class LocalPlatformService implements PlatformService {
   /** The runner of JVM apps, in {@code kindling-local-spark}: writes the run's result.json. */
   static final String RUNNER = "dev.kindling.local.spark.KindlingJvmRunner";
 
+  /** Spark's launcher class, used for cluster masters when there is no Spark installation. */
+  static final String SPARK_SUBMIT = "org.apache.spark.deploy.SparkSubmit";
+
+  private static final String SEP = java.io.File.pathSeparator;
+
   /**
    * Spark's own module options (build-notes.md section 6); 4.x runs without them, 3.5 needs them.
    */
@@ -203,7 +208,7 @@ public final class LocalPlatformService implements PlatformService {
               .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
       pb.environment().put("PYTHONUNBUFFERED", "1");
       pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-      if (jvm && settings.localMaster()) {
+      if (jvm && (settings.localMaster() || settings.loopbackMaster())) {
         pb.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
       }
       process = pb.start();
@@ -236,7 +241,9 @@ public final class LocalPlatformService implements PlatformService {
   /**
    * The command of a JVM run: on a {@code local[...]} master, a child JVM with the runner, Spark's
    * jars (from the class path file) and the app's jars; on another master, {@code spark-submit} in
-   * client mode with the runner on the driver's class path. The runner writes {@code result.json}.
+   * client mode with the runner on the driver's class path, or, without a Spark installation,
+   * Spark's {@code SparkSubmit} class run from the class path file with the runner next to it. The
+   * runner writes {@code result.json}.
    */
   private List<String> jvmCommand(
       JsonNode job,
@@ -277,49 +284,56 @@ public final class LocalPlatformService implements PlatformService {
         BootstrapShim.jvmArguments(store.root().toString(), app, release, runId, params);
     List<String> cmd = new ArrayList<>();
     if (settings.localMaster()) {
-      String sparkJars;
-      try {
-        sparkJars = Files.readString(classpathFile, StandardCharsets.UTF_8).trim();
-      } catch (IOException e) {
-        throw new KindlingException("cannot read " + classpathFile + ": " + e.getMessage(), e);
-      }
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add(javaBinary());
       cmd.addAll(SPARK_JVM_FLAGS);
       cmd.add("-Dspark.master=" + settings.master());
       cmd.add("-Dspark.app.name=" + app);
-      // one machine: no UI port, the driver on loopback, quiet logs
-      cmd.add("-Dspark.ui.enabled=false");
-      cmd.add("-Dspark.driver.host=127.0.0.1");
-      cmd.add("-Dspark.driver.bindAddress=127.0.0.1");
-      cmd.add("-Dspark.log.level=WARN");
+      // one machine: no UI port, the driver on loopback, quiet logs (spark_conf may change these)
+      Map<String, String> conf = new LinkedHashMap<>();
+      conf.put("spark.ui.enabled", "false");
+      conf.put("spark.driver.host", "127.0.0.1");
+      conf.put("spark.driver.bindAddress", "127.0.0.1");
+      conf.put("spark.log.level", "WARN");
+      conf.putAll(settings.sparkConf());
+      conf.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
       cmd.add("-cp");
-      cmd.add(
-          String.join(
-              java.io.File.pathSeparator,
-              runner.toString(),
-              sparkJars,
-              String.join(java.io.File.pathSeparator, jars)));
+      cmd.add(classPath(runner.toString(), sparkJars(classpathFile), String.join(SEP, jars)));
       cmd.add(RUNNER);
     } else {
-      Path home =
-          settings
-              .sparkHome()
-              .orElseThrow(
-                  () ->
-                      new KindlingException(
-                          "master "
-                              + settings.master()
-                              + " submits with spark-submit: set SPARK_HOME or `spark_home:` in the"
-                              + " local target"));
-      cmd.add(home.resolve("bin").resolve("spark-submit").toString());
+      Optional<Path> home = settings.sparkHome();
+      if (home.isPresent()) {
+        // Spark's own launcher, with the runner on the driver's class path
+        cmd.add(home.get().resolve("bin").resolve("spark-submit").toString());
+      } else {
+        // no Spark installation: Spark's SparkSubmit from the resolved jars, in this child JVM
+        cmd.add(javaBinary());
+        cmd.addAll(SPARK_JVM_FLAGS);
+        cmd.add("-cp");
+        cmd.add(classPath(runner.toString(), sparkJars(classpathFile)));
+        cmd.add(SPARK_SUBMIT);
+      }
       cmd.add("--master");
       cmd.add(settings.master());
       cmd.add("--deploy-mode");
       cmd.add("client");
       cmd.add("--name");
       cmd.add(app);
-      cmd.add("--driver-class-path");
-      cmd.add(runner.toString());
+      if (home.isPresent()) {
+        cmd.add("--driver-class-path");
+        cmd.add(runner.toString());
+      }
+      Map<String, String> conf = new LinkedHashMap<>();
+      if (settings.loopbackMaster()) {
+        // a master on loopback: the driver stays on loopback too
+        conf.put("spark.driver.host", "127.0.0.1");
+        conf.put("spark.driver.bindAddress", "127.0.0.1");
+      }
+      conf.putAll(settings.sparkConf());
+      conf.forEach(
+          (k, v) -> {
+            cmd.add("--conf");
+            cmd.add(k + "=" + v);
+          });
       if (jars.size() > 1) {
         cmd.add("--jars");
         cmd.add(String.join(",", jars.subList(1, jars.size())));
@@ -333,6 +347,22 @@ public final class LocalPlatformService implements PlatformService {
     cmd.add(job.path("main_class").asText());
     cmd.addAll(appArgs);
     return cmd;
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String classPath(String... parts) {
+    return String.join(SEP, parts);
+  }
+
+  private static String sparkJars(Path classpathFile) {
+    try {
+      return Files.readString(classpathFile, StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      throw new KindlingException("cannot read " + classpathFile + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

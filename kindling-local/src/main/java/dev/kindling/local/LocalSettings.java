@@ -2,6 +2,8 @@ package dev.kindling.local;
 
 import dev.kindling.core.config.TargetConfig;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,14 +22,18 @@ import java.util.Optional;
  *     environment variable {@code KINDLING_SPARK_CLASSPATH}); written by the {@code
  *     kindling-local-spark} build
  * @param sparkHome a Spark installation for {@code spark-submit} (setting {@code spark_home}, else
- *     {@code SPARK_HOME})
+ *     {@code SPARK_HOME}); without one, cluster masters are submitted to with Spark's own {@code
+ *     SparkSubmit} class from {@link #sparkClasspath()}
+ * @param sparkConf Spark properties for JVM runs (setting {@code spark_conf}, a mapping): {@code
+ *     -Dkey=value} on a local master, {@code --conf key=value} when submitting
  */
 public record LocalSettings(
     Path workspaceDir,
     String python,
     String master,
     Optional<Path> sparkClasspath,
-    Optional<Path> sparkHome) {
+    Optional<Path> sparkHome,
+    Map<String, String> sparkConf) {
   /** The default Spark master. */
   public static final String DEFAULT_MASTER = "local[*]";
 
@@ -43,16 +49,38 @@ public record LocalSettings(
     master = master == null ? DEFAULT_MASTER : master;
     sparkClasspath = sparkClasspath == null ? defaultSparkClasspath() : sparkClasspath;
     sparkHome = sparkHome == null ? defaultSparkHome() : sparkHome;
+    sparkConf =
+        sparkConf == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sparkConf));
+  }
+
+  /** Without Spark properties. */
+  public LocalSettings(
+      Path workspaceDir,
+      String python,
+      String master,
+      Optional<Path> sparkClasspath,
+      Optional<Path> sparkHome) {
+    this(workspaceDir, python, master, sparkClasspath, sparkHome, null);
   }
 
   /** Python runs only: the default master and Spark found the default way. */
   public LocalSettings(Path workspaceDir, String python) {
-    this(workspaceDir, python, null, null, null);
+    this(workspaceDir, python, null, null, null, null);
   }
 
   /** Whether JVM runs use a local Spark in a child JVM ({@code local}, {@code local[N]}). */
   public boolean localMaster() {
     return master.equals("local") || master.startsWith("local[");
+  }
+
+  /**
+   * Whether the master is a standalone master on this machine's loopback ({@code
+   * spark://127.0.0.1:…}, {@code spark://localhost:…}): the driver then binds to 127.0.0.1 too.
+   */
+  public boolean loopbackMaster() {
+    return master.startsWith("spark://127.0.0.1:") || master.startsWith("spark://localhost:");
   }
 
   /** The default workspace: {@code ~/.kindling/local}, or {@code $KINDLING_HOME/local}. */
@@ -82,7 +110,20 @@ public record LocalSettings(
         target
             .setting("spark_home")
             .map(LocalSettings::expandHome)
-            .or(LocalSettings::defaultSparkHome));
+            .or(LocalSettings::defaultSparkHome),
+        sparkConf(target));
+  }
+
+  /**
+   * The {@code spark_conf} mapping of {@code target} with its values as strings; empty when it is
+   * missing or not a mapping ({@link LocalPlatformProvider} reports that).
+   */
+  static Map<String, String> sparkConf(TargetConfig target) {
+    Map<String, String> conf = new LinkedHashMap<>();
+    if (target.settings().get("spark_conf") instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> conf.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+    }
+    return conf;
   }
 
   private static Optional<Path> defaultSparkClasspath() {

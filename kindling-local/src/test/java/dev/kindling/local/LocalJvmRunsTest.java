@@ -81,7 +81,8 @@ class LocalJvmRunsTest {
             Map.of(
                 "master", "spark://127.0.0.1:7077",
                 "spark_home", dir.resolve("spark-home").toString(),
-                "spark_classpath", classpath.toString()))) {
+                "spark_classpath", classpath.toString(),
+                "spark_conf", Map.of("spark.executor.memory", "2g")))) {
       String job = k.deployer().deployAsJob(jvmApp(), JobConfig.builder().build()).jobId();
       var run = k.deployer().start(job, Map.of("day", "monday"));
       JobStatus status = run.await(Duration.ofSeconds(30));
@@ -95,9 +96,46 @@ class LocalJvmRunsTest {
               "ARG --class\nARG dev.kindling.local.spark.KindlingJvmRunner",
               "ARG com.example.Main",
               "ARG config:app_name=jvm-app",
-              "ARG day=monday")
+              "ARG day=monday",
+              "ARG --conf\nARG spark.executor.memory=2g",
+              // a master on loopback keeps the driver on loopback
+              "ARG --conf\nARG spark.driver.host=127.0.0.1")
           .containsPattern("ARG .*/data-apps/jvm-app/blobs/[0-9a-f]+/app.jar")
           .contains("ARG " + dir.resolve("spark/classes"));
     }
+  }
+
+  @Test
+  void sparkConfMustBeSparkPropertiesWithoutSecrets() {
+    Map<String, Object> conf = new LinkedHashMap<>();
+    conf.put("executor.memory", "2g");
+    conf.put("spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net", "c2VjcmV0");
+    conf.put("spark.executor.cores", 2);
+
+    assertThatThrownBy(() -> kindling(Map.of("spark_conf", conf)))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("targets.local.spark_conf.executor.memory")
+        .hasMessageContaining("is not a Spark property")
+        .hasMessageContaining("looks like a secret")
+        .hasMessageNotContaining("c2VjcmV0")
+        .hasMessageNotContaining("spark.executor.cores");
+    assertThatThrownBy(() -> kindling(Map.of("spark_conf", "spark.executor.memory=2g")))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("spark_conf")
+        .hasMessageContaining("is not a mapping");
+  }
+
+  @Test
+  void sparkConfValuesAreReadAsStrings() {
+    LocalSettings s =
+        LocalSettings.from(
+            new TargetConfig(
+                "local",
+                "local",
+                Map.of("spark_conf", Map.of("spark.sql.shuffle.partitions", 4)),
+                null,
+                null));
+    assertThat(s.sparkConf()).containsEntry("spark.sql.shuffle.partitions", "4");
+    assertThat(s.loopbackMaster()).isFalse();
   }
 }

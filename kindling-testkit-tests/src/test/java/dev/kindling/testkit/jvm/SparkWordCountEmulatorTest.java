@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.deploy.DeploymentResult;
+import dev.kindling.core.deploy.RunHandle;
+import dev.kindling.core.run.JobStatus;
+import dev.kindling.core.run.RunState;
 import dev.kindling.testkit.databricks.DatabricksEmulator;
 import dev.kindling.testkit.emulator.Emulator;
 import dev.kindling.testkit.junit.KindlingTarget;
@@ -17,16 +20,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Java word count deployed to each emulator: a jar job with the main class, the app jar from
- * the release's blobs and the run parameters as {@code key=value} after the {@code config:} tokens.
+ * the release's blobs and the run parameters as {@code key=value} after the {@code config:} tokens;
+ * then run, for real, on Spark in local mode by the emulator's driver.
  */
 @KindlingTest
 class SparkWordCountEmulatorTest {
@@ -37,7 +44,8 @@ class SparkWordCountEmulatorTest {
 
   @ParameterizedTest
   @EnumSource(value = TestPlatform.class, names = "FAKE", mode = EnumSource.Mode.EXCLUDE)
-  void deploysAJarJobWithTheMainClass(TestPlatform platform) throws Exception {
+  void deploysAJarJobWithTheMainClassAndRunsIt(TestPlatform platform, @TempDir Path out)
+      throws Exception {
     KindlingTarget target = targets.get(platform);
     JobConfig config = JobConfig.builder().parameters(Map.of("output", "counts")).build();
 
@@ -103,6 +111,16 @@ class SparkWordCountEmulatorTest {
     assertThat(args)
         .contains("config:app_name=spark-wordcount-java", "output=counts")
         .anyMatch(a -> a.startsWith("config:kindling.release="));
+
+    // the emulator runs the jar on Spark in local mode (kindling.spark.classpath is set); the run
+    // parameter reaches main(String[]) as output=PATH
+    Path output = out.resolve("counts");
+    RunHandle run = target.deployer().start(deployed.jobId(), Map.of("output", output.toString()));
+    JobStatus status = run.await(Duration.ofMinutes(5));
+    String logs = run.logs().output();
+    assertThat(status.state()).as("%s\n%s", status, logs).isEqualTo(RunState.SUCCEEDED);
+    assertThat(logs).contains("top 10 words:", "app\t5", "wrote 31 word counts to " + output);
+    assertThat(output.resolve("_SUCCESS")).exists();
   }
 
   private static JsonNode call(Emulator emulator, String method, String path) throws Exception {

@@ -54,11 +54,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs execute for real: the task's {@code spark_python_task} file runs with {@code python3} in
  * an {@link EmulatedDriver} offering a stand-in {@code dbutils} whose {@code fs} reads and writes
- * the emulated DBFS. A real cluster reads Unity Catalog volumes through a FUSE mount at {@code
- * /Volumes/...}; there is none here, so when the emulator launches a driver it rewrites every
- * {@code /Volumes/...} path in the task's parameters (the bootstrap shim's artifacts root token
- * among them) to the emulator's local directory for that volume. The app's output and exit code
- * become the run's logs and result.
+ * the emulated DBFS; a {@code spark_jar_task} runs its main class from the task's jar libraries on
+ * Spark in local mode ({@link EmulatedDriver#startJvm}). A real cluster reads Unity Catalog volumes
+ * through a FUSE mount at {@code /Volumes/...}; there is none here, so when the emulator launches a
+ * driver it rewrites every {@code /Volumes/...} path in the task's parameters (the bootstrap shim's
+ * artifacts root token among them) to the emulator's local directory for that volume. The app's
+ * output and exit code become the run's logs and result.
  */
 public final class DatabricksEmulator implements Emulator {
   /** The platform id. */
@@ -929,11 +930,15 @@ public final class DatabricksEmulator implements Emulator {
         return;
       }
       JsonNode task = run.task;
+      if (task.has("spark_jar_task")) {
+        launchJar(run, task);
+        return;
+      }
       if (!task.has("spark_python_task")) {
         failToStart(
             run,
             "INVALID_RUN_CONFIGURATION",
-            "The emulator runs spark_python_task tasks only; this task has "
+            "The emulator runs spark_python_task and spark_jar_task tasks only; this task has "
                 + TASK_TYPES.stream().filter(task::has).findFirst().orElse("no type")
                 + ".");
         return;
@@ -978,6 +983,65 @@ public final class DatabricksEmulator implements Emulator {
       if (run.timeoutSeconds > 0) {
         schedule(() -> timeOut(run), Duration.ofSeconds(run.timeoutSeconds));
       }
+    }
+  }
+
+  /**
+   * A {@code spark_jar_task}: its main class from the task's jar libraries, on Spark in local mode
+   * when kindling-local-spark's class path is available ({@link EmulatedDriver#sparkClasspath()}).
+   */
+  private void launchJar(EmulatedRun run, JsonNode task) {
+    String mainClass = task.path("spark_jar_task").path("main_class_name").asText("");
+    if (mainClass.isBlank()) {
+      failToStart(
+          run,
+          "INVALID_RUN_CONFIGURATION",
+          "Missing required field: spark_jar_task.main_class_name");
+      return;
+    }
+    Optional<Path> spark = EmulatedDriver.sparkClasspath();
+    if (spark.isEmpty()) {
+      failToStart(run, "INVALID_RUN_CONFIGURATION", EmulatedDriver.noSparkMessage());
+      return;
+    }
+    List<Path> jars = new ArrayList<>();
+    for (JsonNode lib : task.path("libraries")) {
+      if (!lib.has("jar")) {
+        continue;
+      }
+      String jar = lib.path("jar").asText();
+      Optional<Path> local = storage.fileOf(jar).filter(Files::isRegularFile);
+      if (local.isEmpty()) {
+        failToStart(
+            run,
+            "LIBRARY_INSTALLATION_ERROR",
+            "Library installation failed: the jar " + jar + " was not found.");
+        return;
+      }
+      jars.add(local.get());
+    }
+    List<String> params =
+        run.jarParams != null
+            ? run.jarParams
+            : strings(task.path("spark_jar_task").get("parameters"));
+    List<String> args = new ArrayList<>();
+    for (String p : params == null ? List.<String>of() : params) {
+      args.add(fuseMount(p));
+    }
+    try {
+      run.driver =
+          EmulatedDriver.startJvm(
+              spark.get(), jars, mainClass, args, runsDir.resolve(Long.toString(run.runId)));
+    } catch (UncheckedIOException e) {
+      failToStart(run, "DRIVER_ERROR", "The driver could not start: " + e.getMessage());
+      return;
+    }
+    run.lifeCycle = "RUNNING";
+    run.stateMessage = "In run";
+    run.runningTime = System.currentTimeMillis();
+    run.driver.onExit().thenAccept(code -> driverExited(run, code));
+    if (run.timeoutSeconds > 0) {
+      schedule(() -> timeOut(run), Duration.ofSeconds(run.timeoutSeconds));
     }
   }
 

@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Runs execute for real: the definition's (or the run's) executable file is run by an {@link
  *       EmulatedDriver} whose {@code mssparkutils} maps {@code
  *       abfss://<workspace>@onelake.dfs.fabric.microsoft.com} onto the emulated OneLake; its output
- *       is the driver log served by the Livy log API.
+ *       is the driver log served by the Livy log API. A Java definition's {@code mainClass} runs
+ *       from the executable jar and {@code additionalLibraryUris} on Spark in local mode.
  *   <li>Lists page with {@code continuationToken}/{@code continuationUri}; errors are {@code
  *       ErrorResponse} bodies with {@code x-ms-public-api-error-code}.
  * </ul>
@@ -666,8 +667,23 @@ public final class FabricEmulator implements Emulator {
     Instance inst =
         new Instance(id, item.get().id, now, "application_" + now.toEpochMilli() + "_0001");
     instances.put(id, inst);
+    String language = text(exec, "language").orElse(v1.path("language").asText(""));
+    boolean jvm =
+        language.equalsIgnoreCase("Java")
+            || language.equalsIgnoreCase("Scala")
+            || executable.endsWith(".jar");
     if (!lakehouse.equals(lakehouseId)) {
       finish(inst, "Failed", "The default lakehouse '" + lakehouse + "' was not found.");
+    } else if (jvm) {
+      String mainClass = text(exec, "mainClass").orElse(v1.path("mainClass").asText(""));
+      JsonNode libs =
+          exec.has("additionalLibraryUris")
+              ? exec.path("additionalLibraryUris")
+              : v1.path("additionalLibraryUris");
+      List<String> jars = new ArrayList<>();
+      jars.add(executable);
+      libs.forEach(l -> jars.add(l.asText()));
+      launchJvm(inst, jars, mainClass, args);
     } else {
       launch(inst, executable, args);
     }
@@ -715,6 +731,57 @@ public final class FabricEmulator implements Emulator {
             main,
             argv,
             runDir);
+    inst.driver = driver;
+    inst.start = Instant.now();
+    inst.status = "InProgress";
+    driver
+        .onExit()
+        .whenComplete(
+            (code, failure) -> {
+              if (code != null && code == 0) {
+                finish(inst, "Completed", null);
+              } else {
+                finish(
+                    inst,
+                    "Failed",
+                    "Spark job failed: the driver exited with code " + (code == null ? "?" : code));
+              }
+            });
+  }
+
+  /** A Java/Scala definition: the main class of the jars on Spark in local mode. */
+  private void launchJvm(Instance inst, List<String> jarUris, String mainClass, String args) {
+    String root = "abfss://" + workspaceId + "@" + ONELAKE_HOST;
+    if (mainClass.isBlank()) {
+      finish(inst, "Failed", "A Java Spark Job Definition needs a mainClass.");
+      return;
+    }
+    Optional<Path> spark = EmulatedDriver.sparkClasspath();
+    if (spark.isEmpty()) {
+      finish(inst, "Failed", EmulatedDriver.noSparkMessage());
+      return;
+    }
+    List<Path> jars = new ArrayList<>();
+    for (String uri : jarUris) {
+      Path jar =
+          uri.startsWith(root + "/")
+              ? dfs.file(workspaceId, uri.substring(root.length() + 1))
+              : null;
+      if (jar == null || !Files.isRegularFile(jar)) {
+        finish(inst, "Failed", "The file '" + uri + "' was not found in this workspace's OneLake.");
+        return;
+      }
+      jars.add(jar);
+    }
+    List<String> argv = new ArrayList<>();
+    for (String a : args.trim().split("\\s+")) {
+      if (!a.isEmpty()) {
+        argv.add(a);
+      }
+    }
+    Path runDir = options.dataDir().resolve("runs").resolve(inst.id);
+    inst.runDir = runDir;
+    EmulatedDriver driver = EmulatedDriver.startJvm(spark.get(), jars, mainClass, argv, runDir);
     inst.driver = driver;
     inst.start = Instant.now();
     inst.status = "InProgress";

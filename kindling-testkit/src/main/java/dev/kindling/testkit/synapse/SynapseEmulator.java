@@ -802,7 +802,10 @@ public final class SynapseEmulator implements Emulator {
     return Response.json(200, page);
   }
 
-  /** Runs a batch's main file for real. */
+  /**
+   * Runs a batch's main file for real: Python in an {@link EmulatedDriver}, or, for a batch with a
+   * {@code className}, that class of the file and jars on Spark in local mode.
+   */
   private void run(Batch b) {
     String file = b.options.path("file").asText();
     Matcher m = ABFSS.matcher(file);
@@ -829,17 +832,59 @@ public final class SynapseEmulator implements Emulator {
       }
       List<String> args = new ArrayList<>();
       b.options.path("args").forEach(a -> args.add(a.asText()));
-      b.driver =
-          EmulatedDriver.start(
-              options.python(),
-              EmulatedDriver.Utils.MSSPARKUTILS,
-              "abfss://" + m.group(1) + "@" + m.group(2),
-              dfs.filesystem(m.group(1)),
-              local,
-              args,
-              b.runDir);
-      b.appId = "application_" + clock.millis() + "_" + String.format("%04d", b.id);
-      b.transition("running", "Uncertain");
+      String className = b.options.path("className").asText("");
+      if (!className.isBlank()) {
+        // a JVM batch: the class of the file and jars, on Spark in local mode
+        Optional<Path> spark = EmulatedDriver.sparkClasspath();
+        List<Path> jars = new ArrayList<>(List.of(local));
+        for (JsonNode j : b.options.path("jars")) {
+          Matcher jm = ABFSS.matcher(j.asText());
+          Path jar =
+              jm.matches() && jm.group(2).equalsIgnoreCase(STORAGE_HOST)
+                  ? dfs.file(jm.group(1), jm.group(3))
+                  : null;
+          if (jar == null || !Files.isRegularFile(jar)) {
+            b.errors.add(
+                Map.of(
+                    "message",
+                    "The jar " + j.asText() + " does not exist in the workspace's storage.",
+                    "errorCode",
+                    "SPARK_JOB_FILE_NOT_FOUND",
+                    "source",
+                    "User"));
+            b.transition("dead", "Failed");
+            return;
+          }
+          jars.add(jar);
+        }
+        if (spark.isEmpty()) {
+          b.errors.add(
+              Map.of(
+                  "message",
+                  EmulatedDriver.noSparkMessage(),
+                  "errorCode",
+                  "SPARK_JOB_SUBMISSION_FAILED",
+                  "source",
+                  "System"));
+          b.transition("dead", "Failed");
+          return;
+        }
+        b.driver = EmulatedDriver.startJvm(spark.get(), jars, className, args, b.runDir);
+        b.appId = "application_" + clock.millis() + "_" + String.format("%04d", b.id);
+        b.transition("running", "Uncertain");
+      } else {
+        b.driver =
+            EmulatedDriver.start(
+                options.python(),
+                EmulatedDriver.Utils.MSSPARKUTILS,
+                "abfss://" + m.group(1) + "@" + m.group(2),
+                dfs.filesystem(m.group(1)),
+                local,
+                args,
+                b.runDir);
+        b.appId = "application_" + clock.millis() + "_" + String.format("%04d", b.id);
+        b.transition("running", "Uncertain");
+      }
     }
     b.driver.onExit().thenAccept(code -> finish(b, code));
   }
