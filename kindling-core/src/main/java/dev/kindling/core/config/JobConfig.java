@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The typed configuration of one Spark job. Keys are snake_case in YAML and maps ({@code job_name},
@@ -40,7 +41,14 @@ public final class JobConfig {
           "libraries",
           "max_concurrent_runs",
           "timeout_seconds",
-          "spark_pool_name");
+          "spark_pool_name",
+          "retry");
+
+  /**
+   * Keys that Kindling itself carries out on every platform (a platform may map them onto native
+   * features), so no platform reports them as unused.
+   */
+  public static final Set<String> CORE_KEYS = Set.of("retry");
 
   /** The keys of {@code new_cluster}; all three are required. */
   public static final List<String> NEW_CLUSTER_KEYS =
@@ -73,6 +81,8 @@ public final class JobConfig {
   private final Integer timeoutSeconds;
   // Synapse
   private final String sparkPoolName;
+  // every platform
+  private final RunRetry retry;
 
   private JobConfig(Builder b) {
     this.jobName = b.jobName;
@@ -96,6 +106,7 @@ public final class JobConfig {
     this.maxConcurrentRuns = b.maxConcurrentRuns;
     this.timeoutSeconds = b.timeoutSeconds;
     this.sparkPoolName = b.sparkPoolName;
+    this.retry = b.retry;
   }
 
   public static Builder builder() {
@@ -177,6 +188,7 @@ public final class JobConfig {
     b.maxConcurrentRuns = pick(maxConcurrentRuns, b.maxConcurrentRuns);
     b.timeoutSeconds = pick(timeoutSeconds, b.timeoutSeconds);
     b.sparkPoolName = pick(sparkPoolName, b.sparkPoolName);
+    b.retry = pick(retry, b.retry);
     return b.build();
   }
 
@@ -208,6 +220,7 @@ public final class JobConfig {
     b.maxConcurrentRuns = maxConcurrentRuns;
     b.timeoutSeconds = timeoutSeconds;
     b.sparkPoolName = sparkPoolName;
+    b.retry = retry;
     return b;
   }
 
@@ -297,6 +310,11 @@ public final class JobConfig {
     return Optional.ofNullable(sparkPoolName);
   }
 
+  /** How a failed run is run again; empty for no retry. */
+  public Optional<RunRetry> retry() {
+    return Optional.ofNullable(retry);
+  }
+
   /**
    * The keys that are set, snake_case, in a stable order; values as they would be written in YAML.
    * Used for display and for deciding which keys a platform does not use.
@@ -338,6 +356,9 @@ public final class JobConfig {
     put(m, "max_concurrent_runs", maxConcurrentRuns);
     put(m, "timeout_seconds", timeoutSeconds);
     put(m, "spark_pool_name", sparkPoolName);
+    if (retry != null) {
+      m.put("retry", retry.toMap());
+    }
     return m;
   }
 
@@ -386,8 +407,15 @@ public final class JobConfig {
     private Integer maxConcurrentRuns;
     private Integer timeoutSeconds;
     private String sparkPoolName;
+    private RunRetry retry;
 
     private Builder() {}
+
+    /** How a failed run is run again; null for no retry. */
+    public Builder retry(RunRetry v) {
+      retry = v;
+      return this;
+    }
 
     public Builder jobName(String v) {
       jobName = v;

@@ -83,6 +83,7 @@ final class JobConfigReader {
       case "max_concurrent_runs" -> whole(at, key, v).ifPresent(builder::maxConcurrentRuns);
       case "timeout_seconds" -> whole(at, key, v).ifPresent(builder::timeoutSeconds);
       case "spark_pool_name" -> text(at, key, v).ifPresent(builder::sparkPoolName);
+      case "retry" -> RunRetry.read(at, v, problems).ifPresent(builder::retry);
       default -> throw new IllegalStateException("key without a reader: " + key);
     }
   }

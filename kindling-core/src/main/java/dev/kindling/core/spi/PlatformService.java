@@ -9,6 +9,7 @@ import dev.kindling.core.run.RunLogs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One Spark platform. Implemented by each platform module against its real APIs; the orchestrator
@@ -57,5 +58,21 @@ public interface PlatformService {
   /** How often a wait should poll this platform's run status when it does not say otherwise. */
   default Duration pollInterval() {
     return Duration.ofSeconds(5);
+  }
+
+  /**
+   * True when {@link #deploySparkJob} maps a job config's {@code retry} onto the platform's own run
+   * retries, so that Kindling's wait loop must not submit a failed run again.
+   */
+  default boolean retriesRunsNatively() {
+    return false;
+  }
+
+  /**
+   * The platform's own job graphs, when it runs several tasks with dependencies as one job; empty
+   * (the default) makes Kindling run graphs client-side, task by task.
+   */
+  default Optional<NativeGraphs> nativeGraphs() {
+    return Optional.empty();
   }
 }
