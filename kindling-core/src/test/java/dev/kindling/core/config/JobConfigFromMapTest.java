@@ -61,6 +61,7 @@ class JobConfigFromMapTest {
     map.put("max_concurrent_runs", 1);
     map.put("timeout_seconds", 0);
     map.put("spark_pool_name", "pool1");
+    map.put("retry", Map.of("max_attempts", 2));
 
     JobConfig c = JobConfig.fromMap(map);
 
@@ -104,6 +105,7 @@ class JobConfigFromMapTest {
             .maxConcurrentRuns(1)
             .timeoutSeconds(3600)
             .sparkPoolName("pool1")
+            .retry(RunRetry.attempts(3, java.time.Duration.ofSeconds(90)))
             .build();
 
     JobConfig copy = JobConfig.fromMap(original.toMap());
