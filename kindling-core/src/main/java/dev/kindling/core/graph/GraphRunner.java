@@ -230,6 +230,8 @@ public final class GraphRunner {
     // guarded by this
     private final Map<String, RetriedRun> running = new LinkedHashMap<>();
     private final Set<String> starting = new HashSet<>();
+    // tasks submitted (or failed to submit): a platform's PENDING is not "not started"
+    private final Set<String> started = new HashSet<>();
     private boolean cancelled;
     private boolean finished;
 
@@ -263,7 +265,7 @@ public final class GraphRunner {
           changed = false;
           for (GraphTask t : order) {
             TaskRun tr = run.get(t.name());
-            if (tr.state() != RunState.PENDING || starting.contains(t.name()) || !depsEnded(t)) {
+            if (tr.state().isTerminal() || started.contains(t.name()) || !depsEnded(t)) {
               continue;
             }
             List<RunIf.Outcome> outcomes =
@@ -292,9 +294,10 @@ public final class GraphRunner {
           if (cancelled || active >= graph.maxParallel()) {
             break;
           }
-          if (run.get(t.name()).state() == RunState.PENDING
-              && !starting.contains(t.name())
+          if (!run.get(t.name()).state().isTerminal()
+              && !started.contains(t.name())
               && depsEnded(t)) {
+            started.add(t.name());
             starting.add(t.name());
             toStart.add(t);
             active++;
@@ -468,16 +471,15 @@ public final class GraphRunner {
         cancelled = true;
         toCancel = new ArrayList<>(running.values());
       }
-      boolean any = false;
       for (RetriedRun rr : toCancel) {
         try {
-          any |= rr.cancel();
+          rr.cancel();
         } catch (KindlingException e) {
           log.warn("graph {}: cancelling {} failed: {}", graph.name(), rr.runId(), e.getMessage());
         }
       }
       pump();
-      return any || true;
+      return true; // the graph was running: its tasks are cancelled or skipped
     }
   }
 }
