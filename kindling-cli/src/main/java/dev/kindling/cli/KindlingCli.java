@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       PackageCommand.class,
       ValidateCommand.class,
       EmulatorCommand.class,
+      GraphCommand.class,
       JShellCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -240,7 +240,7 @@ class GraphRunnerTest {
                     .anyMatch(p -> p.contains("cycle: a -> c -> b -> a"))
                     .anyMatch(p -> p.contains("`ghost` is not a task"))
                     .anyMatch(p -> p.contains("two tasks are named `a`"))
-                    .anyMatch(p -> p.contains("task d") && p.contains("entry_pont")));
+                    .anyMatch(p -> p.contains("graphs.g.tasks.d (") && p.contains("entry_pont")));
     assertThat(cloud.calls()).isEmpty();
     assertThat(cloud.store().snapshot()).isEmpty();
   }

@@ -103,7 +103,7 @@ public final class GraphRunner {
 
   private Map<String, PreparedApp> prepare(JobGraph graph) {
     Problems problems = new Problems();
-    String location = "graph " + graph.name();
+    String location = "graphs." + graph.name();
     problems.addAll(graph.problems(location));
     Map<String, PreparedApp> prepared = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
@@ -119,7 +119,8 @@ public final class GraphRunner {
         prepared.put(t.name(), deployer.prepare(t.app(), config));
       } catch (ValidationException e) {
         for (Problem p : e.problems()) {
-          problems.add(location + " task " + t.name() + ": " + p.location(), p.message(), p.fix());
+          problems.add(
+              location + ".tasks." + t.name() + " (" + p.location() + ")", p.message(), p.fix());
         }
       }
     }

@@ -48,9 +48,10 @@ import java.util.TreeSet;
  *         run_if: AT_LEAST_ONE_FAILED
  * }</pre>
  *
- * <p>{@code tasks} may also be a list of mappings with a {@code name}. Every problem of the graph
- * (keys, values, the graph's shape: cycles, unknown dependencies, duplicate names) is reported at
- * once, before anything is deployed.
+ * <p>{@code tasks} may also be a list of mappings with a {@code name}. A graph whose keys or values
+ * are wrong is rejected with every such problem and its shape's (cycles, unknown dependencies,
+ * duplicate names); a well-formed graph's shape is checked by {@link GraphRunner} together with
+ * every task's app and config, before anything is deployed.
  */
 public final class JobGraphs {
   /** The keys of a graph. */
@@ -194,7 +195,10 @@ public final class JobGraphs {
           .ifPresent(tasks::add);
     }
     JobGraph result = new JobGraph(name, tasks, maxParallel);
-    problems.addAll(result.problems(location));
+    if (!problems.isEmpty()) {
+      // with the graph's shape; otherwise the shape is checked with the apps, before a run
+      problems.addAll(result.problems(location));
+    }
     problems.throwIfAny();
     return result;
   }
