@@ -75,8 +75,13 @@ final class DeployCommand implements Callable<Integer> {
       int exit = ExitCodes.OK;
       if (run || runOptions.await) {
         RunOptions.Outcome outcome =
-            runOptions.start(deployer, result.jobId(), spec.commandLine(), target.json());
-        json.put("run", Output.run(outcome.status(), result.jobId()));
+            runOptions.start(
+                deployer,
+                result.jobId(),
+                spec.commandLine(),
+                target.json(),
+                config.withDefaults(k.target().jobDefaults()).retry());
+        json.put("run", outcome.json(result.jobId()));
         exit = outcome.exit();
       }
       if (target.json()) {

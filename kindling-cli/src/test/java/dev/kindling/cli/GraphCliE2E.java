@@ -40,6 +40,9 @@ class GraphCliE2E {
         targets:
           dev:
             platform: local
+          quick:
+            platform: local
+            retry: {max_attempts: 5, backoff: {initial: 100ms}}
         graphs:
           nightly:
             max_parallel: 2
@@ -121,5 +124,29 @@ class GraphCliE2E {
     assertThat(ok.exit()).as(ok.all()).isZero();
     assertThat(ok.out())
         .contains("graph nightly is valid: extract -> transform -> fail -> load -> alert");
+  }
+
+  @Test
+  void deployRunWaitRetriesAFailedRunWithMaxAttempts() throws Exception {
+    Cli.Result r =
+        cli.run(
+            "deploy",
+            work.resolve("apps/flaky").toString(),
+            "-t",
+            "quick",
+            "--run",
+            "--wait",
+            "--max-attempts",
+            "2",
+            "--param",
+            "marker=" + work.resolve("deploy-marker"),
+            "-o",
+            "json");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    JsonNode run = JSON.readTree(r.out()).path("run");
+    assertThat(run.path("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(run.path("attempts")).hasSize(2);
+    assertThat(run.path("attempts").get(1).asText()).isEqualTo(run.path("run_id").asText());
   }
 }
