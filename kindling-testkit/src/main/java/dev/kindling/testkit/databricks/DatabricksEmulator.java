@@ -1158,6 +1158,16 @@ public final class DatabricksEmulator implements Emulator {
         t.cancelRequested = true;
       } else if (!t.lifeCycle.equals("BLOCKED")) {
         cancel(t);
+      } else if (EmulatedGraphRun.dependsOn(t).isEmpty()) {
+        // a first task not started yet is cancelled; those after it are skipped as upstream
+        // cancelled when their dependencies end
+        t.cancelRequested = true;
+        t.lifeCycle = "TERMINATED";
+        t.result = "CANCELED";
+        t.terminationCode = "USER_CANCELED";
+        t.terminationType = "SUCCESS";
+        t.stateMessage = "Run cancelled by " + USER + ".";
+        t.endTime = System.currentTimeMillis();
       }
     }
     advance(g);
