@@ -80,8 +80,13 @@ final class DeployCommand implements Callable<Integer> {
       Optional<JobStatus> runStatus = Optional.empty();
       if (run || runOptions.await) {
         RunOptions.Outcome outcome =
-            runOptions.start(deployer, result.jobId(), spec.commandLine(), target.json());
-        json.put("run", Output.run(outcome.status(), result.jobId()));
+            runOptions.start(
+                deployer,
+                result.jobId(),
+                spec.commandLine(),
+                target.json(),
+                config.withDefaults(k.target().jobDefaults()).retry());
+        json.put("run", outcome.json(result.jobId()));
         exit = outcome.exit();
         runStatus = Optional.of(outcome.status());
       }

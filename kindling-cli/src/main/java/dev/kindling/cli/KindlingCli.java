@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       PackageCommand.class,
       ValidateCommand.class,
       EmulatorCommand.class,
+      GraphCommand.class,
       JShellCommand.class,
       InitCommand.class,
       CommandLine.HelpCommand.class

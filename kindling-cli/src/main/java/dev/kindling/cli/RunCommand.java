@@ -25,9 +25,14 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     try (Kindling k = target.open()) {
       RunOptions.Outcome outcome =
-          runOptions.start(k.deployer(), jobId, spec.commandLine(), target.json());
+          runOptions.start(
+              k.deployer(),
+              jobId,
+              spec.commandLine(),
+              target.json(),
+              k.target().jobDefaults().retry());
       if (target.json()) {
-        Output.printJson(spec.commandLine().getOut(), Output.run(outcome.status(), jobId));
+        Output.printJson(spec.commandLine().getOut(), outcome.json(jobId));
       }
       summary.write(
           k.deployer(),

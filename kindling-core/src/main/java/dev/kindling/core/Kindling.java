@@ -5,6 +5,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Scopes;
 import com.google.inject.Stage;
+import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.config.JobConfigValidator;
 import dev.kindling.core.config.KindlingConfig;
 import dev.kindling.core.config.Suggestions;
@@ -210,7 +211,7 @@ public final class Kindling implements AutoCloseable {
       PlatformProvider provider, TargetConfig target, String location, Problems problems) {
     Set<String> supported = provider.jobConfigValidator().supportedKeys();
     for (String key : target.jobDefaults().toMap().keySet()) {
-      if (!supported.contains(key)) {
+      if (!supported.contains(key) && !JobConfig.CORE_KEYS.contains(key)) {
         problems.add(
             location + "." + key,
             "`" + key + "` is not used by platform " + provider.id(),

@@ -39,6 +39,16 @@ public final class DatabricksJobRules implements JobConfigValidator {
     CommonJobRules.requireJobName(config, problems);
     config.schedule().ifPresent(s -> DatabricksSchedules.settings(s, "schedule", problems));
     config
+        .retry()
+        .filter(r -> r.maxAttempts() > 1 && !r.on().contains(dev.kindling.core.run.RunState.FAILED))
+        .ifPresent(
+            r ->
+                problems.add(
+                    "retry.on",
+                    "Databricks retries every failed task once max_retries is set, so `retry.on`"
+                        + " must include FAILED",
+                    "use on: [FAILED] or on: [FAILED, TIMED_OUT]"));
+    config
         .jobName()
         .filter(n -> n.length() > MAX_NAME)
         .ifPresent(

@@ -39,6 +39,7 @@ import dev.kindling.core.run.RunState;
 import dev.kindling.core.schedule.JobSchedule;
 import dev.kindling.core.schedule.ScheduleInfo;
 import dev.kindling.core.spi.ArtifactStore;
+import dev.kindling.core.spi.NativeGraphs;
 import dev.kindling.core.spi.PlatformService;
 import dev.kindling.databricks.internal.RawJson;
 import java.io.IOException;
@@ -178,6 +179,28 @@ public final class DatabricksPlatformService implements PlatformService {
         new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
     JobSettings job = JobSpecs.settings(app, release, config, store, root);
 
+    long jobId = upsert(name, job, "release " + release.id() + " of " + app.appName());
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("host", settings.host());
+    metadata.put("job_url", settings.host() + "/jobs/" + jobId);
+    metadata.put("artifacts_root", root.path());
+    config.clusterId().ifPresent(c -> metadata.put("cluster_id", c));
+    return new DeploymentResult(
+        Long.toString(jobId),
+        store.locate(release.manifestPath()),
+        release.id(),
+        ID,
+        release.filesTotal(),
+        release.filesUploaded(),
+        release.bytesUploaded(),
+        metadata);
+  }
+
+  /**
+   * Creates the job named {@code name}, or resets the one Kindling deployed under that name; when a
+   * concurrent deploy created one too, the oldest is kept and updated and ours removed.
+   */
+  private long upsert(String name, JobSettings job, String what) {
     Optional<BaseJob> existing = findKindlingJob(name);
     long jobId;
     if (existing.isPresent()) {
@@ -192,11 +215,10 @@ public final class DatabricksPlatformService implements PlatformService {
       DatabricksErrors.retryingRun(
           "updating job " + found + " (" + name + ")",
           () -> client.get().jobs().reset(new ResetJob().setJobId(found).setNewSettings(job)));
-      log.info("job {} ({}) now runs release {} of {}", jobId, name, release.id(), app.appName());
+      log.info("job {} ({}) now runs {}", jobId, name, what);
     } else {
       jobId = createReconciling(name, job);
-      log.info(
-          "job {} ({}) created for release {} of {}", jobId, name, release.id(), app.appName());
+      log.info("job {} ({}) created for {}", jobId, name, what);
       // Databricks allows two jobs with one name: when a concurrent deploy created one too, the
       // oldest is kept (as findJob picks it), updated with these settings, and ours removed
       Optional<Long> oldest = findJob(name);
@@ -217,20 +239,7 @@ public final class DatabricksPlatformService implements PlatformService {
         jobId = kept;
       }
     }
-    Map<String, String> metadata = new LinkedHashMap<>();
-    metadata.put("host", settings.host());
-    metadata.put("job_url", settings.host() + "/jobs/" + jobId);
-    metadata.put("artifacts_root", root.path());
-    config.clusterId().ifPresent(c -> metadata.put("cluster_id", c));
-    return new DeploymentResult(
-        Long.toString(jobId),
-        store.locate(release.manifestPath()),
-        release.id(),
-        ID,
-        release.filesTotal(),
-        release.filesUploaded(),
-        release.bytesUploaded(),
-        metadata);
+    return jobId;
   }
 
   /**
@@ -332,6 +341,9 @@ public final class DatabricksPlatformService implements PlatformService {
     long id = RunId.parseJobId(jobId);
     Job job = jobJustDeployed(id);
     requireKindling(job, id);
+    if (GraphJobs.isGraph(job.getSettings())) {
+      return runGraph(id, params);
+    }
     Task task =
         JobSpecs.task(job.getSettings())
             .orElseThrow(() -> new KindlingException("job " + id + " has no task; deploy again"));
@@ -361,6 +373,34 @@ public final class DatabricksPlatformService implements PlatformService {
             () -> client.get().jobs().runNow(request).getResponse().getRunId());
     String kindlingId = RunId.of(runId, runTag).toString();
     log.info("{} submitted: job {} release {}", kindlingId, id, tokens.release());
+    return kindlingId;
+  }
+
+  /**
+   * Runs a graph job: every task gets the run tag through the job parameter {@value
+   * GraphJobs#RUN_TAG_PARAM}; its parameters are its own (a graph run takes none).
+   */
+  private String runGraph(long id, Map<String, String> params) {
+    if (!params.isEmpty()) {
+      throw new ValidationException(
+          Problem.of(
+              "run parameters",
+              "a Databricks job graph takes no run parameters: each task runs with the"
+                  + " `parameters` of its job config",
+              "set the values as `parameters` of the graph's tasks in kindling.yaml"));
+    }
+    String runTag = RunTags.newTag(clock);
+    RunNow request =
+        new RunNow()
+            .setJobId(id)
+            .setIdempotencyToken("kindling-" + runTag)
+            .setJobParameters(Map.of(GraphJobs.RUN_TAG_PARAM, runTag));
+    long runId =
+        DatabricksErrors.retrying(
+            "starting a run of graph job " + id,
+            () -> client.get().jobs().runNow(request).getResponse().getRunId());
+    String kindlingId = RunId.of(runId, runTag).toString();
+    log.info("{} submitted: graph job {}", kindlingId, id);
     return kindlingId;
   }
 
@@ -430,7 +470,10 @@ public final class DatabricksPlatformService implements PlatformService {
       log.warn("{} succeeded with failures: some tasks failed", runId);
     }
     Optional<String> error = Optional.empty();
-    if (m.state() == RunState.FAILED || m.state() == RunState.TIMED_OUT) {
+    if (run.path("tasks").size() > 1
+        && (m.state() == RunState.FAILED || m.state() == RunState.TIMED_OUT)) {
+      error = GraphJobs.failedTasks(run).or(m::message);
+    } else if (m.state() == RunState.FAILED || m.state() == RunState.TIMED_OUT) {
       error = failureReason(id, run).or(m::message).or(() -> Optional.of(m.platformState()));
     } else if (m.state() == RunState.CANCELLED || m.state() == RunState.SKIPPED) {
       error = m.message();
@@ -847,5 +890,80 @@ public final class DatabricksPlatformService implements PlatformService {
     }
     String s = n.asText("");
     return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Job graphs and retries
+
+  /** Retries are the tasks' own: {@code retry} becomes {@code max_retries} and its interval. */
+  @Override
+  public boolean retriesRunsNatively() {
+    return true;
+  }
+
+  /** Graphs run as multi-task jobs. */
+  @Override
+  public Optional<NativeGraphs> nativeGraphs() {
+    return Optional.of(
+        new NativeGraphs() {
+          @Override
+          public DeploymentResult deployGraph(String graphName, List<NativeGraphs.Task> tasks) {
+            return DatabricksPlatformService.this.deployGraph(graphName, tasks);
+          }
+
+          @Override
+          public List<NativeGraphs.TaskStatus> taskStatuses(String runId) {
+            return GraphJobs.statuses(getRun(RunId.parse(runId)));
+          }
+        });
+  }
+
+  /** Publishes every task's release, then creates or resets the graph's multi-task job. */
+  DeploymentResult deployGraph(String graphName, List<NativeGraphs.Task> tasks) {
+    List<JobConfig> configs = new ArrayList<>();
+    for (NativeGraphs.Task t : tasks) {
+      JobConfig c = t.config().withDefaults(defaults);
+      JobSpecs.check(c); // every task before any upload
+      configs.add(c);
+    }
+    List<Task> jobTasks = new ArrayList<>();
+    long files = 0;
+    long uploaded = 0;
+    long bytes = 0;
+    List<String> releases = new ArrayList<>();
+    ArtifactsRoot first = null;
+    for (int i = 0; i < tasks.size(); i++) {
+      NativeGraphs.Task t = tasks.get(i);
+      JobConfig config = configs.get(i);
+      ArtifactsRoot root = artifactsRoot(config);
+      first = first == null ? root : first;
+      ArtifactStore store = store(root);
+      Release release =
+          new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(t.app());
+      JobSettings single = JobSpecs.settings(t.app(), release, config, store, root);
+      jobTasks.add(
+          GraphJobs.task(
+              t, single, root.path(), release.id(), t.app().runtime() == AppFiles.Runtime.JVM));
+      files += release.filesTotal();
+      uploaded += release.filesUploaded();
+      bytes += release.bytesUploaded();
+      releases.add(t.name() + "=" + release.id());
+    }
+    JobSettings job = GraphJobs.settings(graphName, jobTasks, tasks, defaults);
+    long jobId =
+        upsert(graphName, job, "graph " + graphName + " (" + String.join(", ", releases) + ")");
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("host", settings.host());
+    metadata.put("job_url", settings.host() + "/jobs/" + jobId);
+    metadata.put("tasks", String.valueOf(tasks.size()));
+    return new DeploymentResult(
+        Long.toString(jobId),
+        first.path(),
+        String.join(",", releases),
+        ID,
+        (int) files,
+        (int) uploaded,
+        bytes,
+        metadata);
   }
 }

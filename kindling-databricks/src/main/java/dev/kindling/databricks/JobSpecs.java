@@ -69,7 +69,8 @@ final class JobSpecs {
     tags.put(MARKER_TAG, MARKER_VALUE);
     tags.put(APP_TAG, app.appName());
 
-    Task task = new Task().setTaskKey(TASK_KEY).setMaxRetries(0L);
+    Task task = new Task().setTaskKey(TASK_KEY);
+    GraphJobs.retry(task, config.retry());
     compute(task, config, root);
     List<Library> libraries = new ArrayList<>();
     boolean jvm = app.runtime() == AppFiles.Runtime.JVM;
@@ -192,6 +193,7 @@ final class JobSpecs {
         .setTags(s.getTags())
         .setQueue(s.getQueue())
         .setTasks(s.getTasks())
+        .setParameters(s.getParameters())
         .setMaxConcurrentRuns(s.getMaxConcurrentRuns())
         .setTimeoutSeconds(s.getTimeoutSeconds());
   }

@@ -55,6 +55,26 @@ class DatabricksConfigTest {
   }
 
   @Test
+  void retryMustIncludeFailedBecauseDatabricksRetriesEveryFailure() {
+    var onlyTimeouts =
+        dev.kindling.core.config.RunRetry.attempts(3, java.time.Duration.ofSeconds(5))
+            .on(dev.kindling.core.run.RunState.TIMED_OUT);
+
+    assertThat(problems(valid().retry(onlyTimeouts).build()))
+        .extracting(Problem::location)
+        .containsExactly("job config: retry.on");
+    assertThat(
+            problems(
+                valid()
+                    .retry(
+                        onlyTimeouts.on(
+                            dev.kindling.core.run.RunState.FAILED,
+                            dev.kindling.core.run.RunState.TIMED_OUT))
+                    .build()))
+        .isEmpty();
+  }
+
+  @Test
   void exactlyOneOfClusterIdAndNewClusterIsRequired() {
     assertThat(problems(JobConfig.builder().jobName("app").build()))
         .extracting(Problem::message)

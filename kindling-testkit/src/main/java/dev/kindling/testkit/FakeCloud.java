@@ -23,6 +23,7 @@ public final class FakeCloud {
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   private final Map<String, Run> runs = new LinkedHashMap<>();
   private final Deque<RunScript> scripts = new ArrayDeque<>();
+  private final Map<String, Deque<RunScript>> jobScripts = new LinkedHashMap<>();
   private final List<Call> calls = new ArrayList<>();
   private RunScript defaultScript = RunScript.succeedAfterPolls(2);
   private int nextJob = 1;
@@ -95,6 +96,15 @@ public final class FakeCloud {
     return this;
   }
 
+  /**
+   * Scripts the next runs of the job named {@code jobName}, in order; they win over {@link
+   * #scriptNextRuns}. Handy when runs of several jobs start in an order the test does not fix.
+   */
+  public synchronized FakeCloud scriptJob(String jobName, RunScript... next) {
+    jobScripts.computeIfAbsent(jobName, k -> new ArrayDeque<>()).addAll(List.of(next));
+    return this;
+  }
+
   /** The script of every run not scripted otherwise (default: succeed on the second poll). */
   public synchronized FakeCloud defaultScript(RunScript script) {
     defaultScript = Objects.requireNonNull(script);
@@ -137,7 +147,11 @@ public final class FakeCloud {
   }
 
   synchronized Run newRun(Job job, String runTag, Map<String, String> params) {
-    RunScript script = scripts.isEmpty() ? defaultScript : scripts.poll();
+    Deque<RunScript> own = jobScripts.get(job.name());
+    RunScript script =
+        own != null && !own.isEmpty()
+            ? own.poll()
+            : scripts.isEmpty() ? defaultScript : scripts.poll();
     Run run = new Run("fake-run-" + nextRun++, job, runTag, params, script, clock.instant());
     runs.put(run.id, run);
     return run;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The typed configuration of one Spark job. Keys are snake_case in YAML and maps ({@code job_name},
@@ -42,7 +43,14 @@ public final class JobConfig {
           "max_concurrent_runs",
           "timeout_seconds",
           "spark_pool_name",
-          "schedule");
+          "schedule",
+          "retry");
+
+  /**
+   * Keys that Kindling itself carries out on every platform (a platform may map them onto native
+   * features), so no platform reports them as unused.
+   */
+  public static final Set<String> CORE_KEYS = Set.of("retry");
 
   /** The keys of {@code new_cluster}; all three are required. */
   public static final List<String> NEW_CLUSTER_KEYS =
@@ -76,6 +84,8 @@ public final class JobConfig {
   // Synapse
   private final String sparkPoolName;
   private final JobSchedule schedule;
+  // every platform
+  private final RunRetry retry;
 
   private JobConfig(Builder b) {
     this.jobName = b.jobName;
@@ -100,6 +110,7 @@ public final class JobConfig {
     this.timeoutSeconds = b.timeoutSeconds;
     this.sparkPoolName = b.sparkPoolName;
     this.schedule = b.schedule;
+    this.retry = b.retry;
   }
 
   public static Builder builder() {
@@ -182,6 +193,7 @@ public final class JobConfig {
     b.timeoutSeconds = pick(timeoutSeconds, b.timeoutSeconds);
     b.sparkPoolName = pick(sparkPoolName, b.sparkPoolName);
     b.schedule = pick(schedule, b.schedule);
+    b.retry = pick(retry, b.retry);
     return b.build();
   }
 
@@ -214,6 +226,7 @@ public final class JobConfig {
     b.timeoutSeconds = timeoutSeconds;
     b.sparkPoolName = sparkPoolName;
     b.schedule = schedule;
+    b.retry = retry;
     return b;
   }
 
@@ -308,6 +321,11 @@ public final class JobConfig {
     return Optional.ofNullable(schedule);
   }
 
+  /** How a failed run is run again; empty for no retry. */
+  public Optional<RunRetry> retry() {
+    return Optional.ofNullable(retry);
+  }
+
   /**
    * The keys that are set, snake_case, in a stable order; values as they would be written in YAML.
    * Used for display and for deciding which keys a platform does not use.
@@ -351,6 +369,9 @@ public final class JobConfig {
     put(m, "spark_pool_name", sparkPoolName);
     if (schedule != null) {
       m.put("schedule", schedule.toMap());
+    }
+    if (retry != null) {
+      m.put("retry", retry.toMap());
     }
     return m;
   }
@@ -401,8 +422,15 @@ public final class JobConfig {
     private Integer timeoutSeconds;
     private String sparkPoolName;
     private JobSchedule schedule;
+    private RunRetry retry;
 
     private Builder() {}
+
+    /** How a failed run is run again; null for no retry. */
+    public Builder retry(RunRetry v) {
+      retry = v;
+      return this;
+    }
 
     public Builder jobName(String v) {
       jobName = v;

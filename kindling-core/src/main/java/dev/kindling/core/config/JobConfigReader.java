@@ -85,6 +85,7 @@ final class JobConfigReader {
       case "timeout_seconds" -> whole(at, key, v).ifPresent(builder::timeoutSeconds);
       case "spark_pool_name" -> text(at, key, v).ifPresent(builder::sparkPoolName);
       case "schedule" -> schedule(at, v);
+      case "retry" -> RunRetry.read(at, v, problems).ifPresent(builder::retry);
       default -> throw new IllegalStateException("key without a reader: " + key);
     }
   }

@@ -71,8 +71,9 @@ public final class JobConfigs {
     Objects.requireNonNull(config, "config");
     Problems problems = new Problems();
     checkRanges(config, location, problems);
+    config.retry().ifPresent(r -> retryProblems(r, location, problems));
     for (String key : config.toMap().keySet()) {
-      if (!rules.supportedKeys().contains(key)) {
+      if (!rules.supportedKeys().contains(key) && !JobConfig.CORE_KEYS.contains(key)) {
         problems.add(unused(key, platform, platforms, location));
       }
     }
@@ -106,6 +107,13 @@ public final class JobConfigs {
         users.isEmpty()
             ? "remove it"
             : "remove it or use a " + String.join(" or ", users) + " target");
+  }
+
+  private static void retryProblems(RunRetry retry, String location, Problems problems) {
+    Problems own = new Problems();
+    retry.validate(own);
+    own.asList()
+        .forEach(p -> problems.add(Locations.at(location, p.location()), p.message(), p.fix()));
   }
 
   /** Values that are wrong on every platform, for configs made with the builder. */

@@ -60,6 +60,9 @@ public final class KindlingConfig {
   /** The usual file name. */
   public static final String FILE_NAME = "kindling.yaml";
 
+  /** The top-level key of job graphs, read by {@code dev.kindling.core.graph.JobGraphs}. */
+  public static final String GRAPHS_KEY = "graphs";
+
   private static final ObjectMapper YAML =
       YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
   private static final Map<String, TargetConfig> BUILT_IN = Map.of("local", TargetConfig.local());
@@ -134,12 +137,12 @@ public final class KindlingConfig {
     if (tree instanceof Map<?, ?> top) {
       for (Map.Entry<?, ?> e : top.entrySet()) {
         String key = String.valueOf(e.getKey());
-        if (!key.equals("targets")) {
+        if (!key.equals("targets") && !key.equals(GRAPHS_KEY)) {
           problems.add(
               Locations.at(sourceName, key),
               "unknown key `" + key + "`",
-              Suggestions.didYouMean(key, List.of("targets"))
-                  .orElse("the file has one top-level key, `targets`"));
+              Suggestions.didYouMean(key, List.of("targets", GRAPHS_KEY))
+                  .orElse("the file's top-level keys are `targets` and `" + GRAPHS_KEY + "`"));
         }
       }
       Object raw = top.get("targets");

@@ -7,6 +7,7 @@ import dev.kindling.core.app.LoadOptions;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.config.JobConfigValidator;
 import dev.kindling.core.config.JobConfigs;
+import dev.kindling.core.config.RunRetry;
 import dev.kindling.core.config.TargetConfig;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.Problems;
@@ -203,6 +204,28 @@ public final class DataAppDeployer {
   /** Starts a run of a deployed job and returns a handle to it. */
   public RunHandle start(String jobId, Map<String, String> params) {
     return new RunHandle(this, runJob(jobId, params));
+  }
+
+  /**
+   * Starts a run of a deployed job that is run again as {@code retry} says when it fails, and waits
+   * for it without blocking; {@code timeout} bounds every attempt and backoff together. On a
+   * platform that {@linkplain PlatformService#retriesRunsNatively() retries natively} (the policy
+   * was mapped onto the job at deploy), Kindling submits once and the platform retries.
+   */
+  public RetriedRun start(
+      String jobId,
+      Map<String, String> params,
+      RunRetry retry,
+      Duration timeout,
+      Consumer<JobStatus> onChange) {
+    RunRetry effective = platform.retriesRunsNatively() ? RunRetry.NONE : retry;
+    return new RetriedRun(this, jobId, params, effective, scheduler.now().plus(timeout), onChange)
+        .start();
+  }
+
+  /** The clock runs are waited on. */
+  public Scheduler scheduler() {
+    return scheduler;
   }
 
   /** A handle to an existing run, from its id alone (e.g. one started by another process). */

@@ -117,4 +117,20 @@ public interface PlatformService {
     throw new UnsupportedOperationException(
         "platform " + platformId() + " cannot schedule jobs; see docs/scheduling.md");
   }
+
+  /**
+   * True when {@link #deploySparkJob} maps a job config's {@code retry} onto the platform's own run
+   * retries, so that Kindling's wait loop must not submit a failed run again.
+   */
+  default boolean retriesRunsNatively() {
+    return false;
+  }
+
+  /**
+   * The platform's own job graphs, when it runs several tasks with dependencies as one job; empty
+   * (the default) makes Kindling run graphs client-side, task by task.
+   */
+  default Optional<NativeGraphs> nativeGraphs() {
+    return Optional.empty();
+  }
 }

@@ -62,6 +62,7 @@ class JobConfigFromMapTest {
     map.put("timeout_seconds", 0);
     map.put("spark_pool_name", "pool1");
     map.put("schedule", Map.of("cron", "0 6 * * *", "time_zone", "Europe/London"));
+    map.put("retry", Map.of("max_attempts", 2));
 
     JobConfig c = JobConfig.fromMap(map);
 
@@ -107,6 +108,7 @@ class JobConfigFromMapTest {
             .sparkPoolName("pool1")
             .schedule(
                 dev.kindling.core.schedule.JobSchedule.every(java.time.Duration.ofMinutes(30)))
+            .retry(RunRetry.attempts(3, java.time.Duration.ofSeconds(90)))
             .build();
 
     JobConfig copy = JobConfig.fromMap(original.toMap());

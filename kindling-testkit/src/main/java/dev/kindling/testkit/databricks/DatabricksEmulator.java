@@ -95,6 +95,14 @@ public final class DatabricksEmulator implements Emulator {
           "run_job_task",
           "condition_task",
           "for_each_task");
+  private static final List<String> RUN_IF =
+      List.of(
+          "ALL_SUCCESS",
+          "AT_LEAST_ONE_SUCCESS",
+          "NONE_FAILED",
+          "ALL_DONE",
+          "AT_LEAST_ONE_FAILED",
+          "ALL_FAILED");
   private static final List<String> COMPUTE =
       List.of("existing_cluster_id", "new_cluster", "job_cluster_key", "environment_key");
 
@@ -108,6 +116,7 @@ public final class DatabricksEmulator implements Emulator {
   private final Map<Long, Job> jobs = new TreeMap<>();
   private final Map<Long, EmulatedRun> runs = new LinkedHashMap<>();
   private final Map<Long, EmulatedRun> byTaskRun = new HashMap<>();
+  private final Map<Long, EmulatedGraphRun> graphRuns = new LinkedHashMap<>();
   private final Map<String, Long> idempotency = new HashMap<>();
   private long nextJobId = (1L << 40) + 101;
   private long nextRunId = (1L << 41) + 1001;
@@ -267,7 +276,9 @@ public final class DatabricksEmulator implements Emulator {
 
   /** A run as {@code runs/get} shows it. */
   public synchronized Optional<JsonNode> run(long runId) {
-    return Optional.ofNullable(runs.get(runId)).map(EmulatedRun::toJson);
+    return Optional.ofNullable(runs.get(runId))
+        .<JsonNode>map(EmulatedRun::toJson)
+        .or(() -> Optional.ofNullable(graphRuns.get(runId)).map(EmulatedGraphRun::toJson));
   }
 
   @Override
@@ -276,6 +287,10 @@ public final class DatabricksEmulator implements Emulator {
     synchronized (this) {
       closed = true;
       runs.values().stream().filter(r -> r.driver != null).forEach(r -> drivers.add(r.driver));
+      graphRuns.values().stream()
+          .flatMap(g -> g.tasks.stream())
+          .filter(r -> r.driver != null)
+          .forEach(r -> drivers.add(r.driver));
     }
     scheduler.shutdownNow();
     drivers.forEach(EmulatedDriver::kill);
@@ -619,6 +634,7 @@ public final class DatabricksEmulator implements Emulator {
       throw new ApiException(ApiErrors.invalid("tasks must be a list"));
     }
     List<String> keys = new ArrayList<>();
+    checkDependencies(tasks);
     for (JsonNode t : tasks) {
       String key = t.path("task_key").asText("");
       if (key.isEmpty()) {
@@ -647,6 +663,11 @@ public final class DatabricksEmulator implements Emulator {
         throw new ApiException(
             ApiErrors.invalid("Missing required field: spark_python_task.python_file"));
       }
+      String runIf = t.path("run_if").asText("ALL_SUCCESS");
+      if (!RUN_IF.contains(runIf)) {
+        throw new ApiException(
+            ApiErrors.invalid("Task " + key + ": run_if must be one of " + RUN_IF + "."));
+      }
       JsonNode nc = t.path("new_cluster");
       if (t.has("new_cluster")
           && (!nc.hasNonNull("spark_version")
@@ -654,6 +675,36 @@ public final class DatabricksEmulator implements Emulator {
         throw new ApiException(
             ApiErrors.invalid("new_cluster needs spark_version and num_workers (or autoscale)."));
       }
+    }
+  }
+
+  private static void checkDependencies(JsonNode tasks) throws ApiException {
+    Map<String, List<String>> deps = new LinkedHashMap<>();
+    for (JsonNode t : tasks) {
+      List<String> d = new ArrayList<>();
+      for (JsonNode x : t.path("depends_on")) {
+        d.add(x.path("task_key").asText(""));
+      }
+      deps.put(t.path("task_key").asText(), d);
+    }
+    for (Map.Entry<String, List<String>> e : deps.entrySet()) {
+      for (String d : e.getValue()) {
+        if (!deps.containsKey(d)) {
+          throw new ApiException(
+              ApiErrors.invalid(
+                  "Task " + e.getKey() + " depends on " + d + ", which is not a task of the job."));
+        }
+      }
+    }
+    // Kahn: what cannot be ordered is in a cycle
+    Map<String, List<String>> left = new LinkedHashMap<>(deps);
+    boolean progress = true;
+    while (progress) {
+      progress = left.entrySet().removeIf(e -> e.getValue().stream().noneMatch(left::containsKey));
+    }
+    if (!left.isEmpty()) {
+      throw new ApiException(
+          ApiErrors.invalid("The job's tasks have a cycle involving " + left.keySet() + "."));
     }
   }
 
@@ -682,6 +733,13 @@ public final class DatabricksEmulator implements Emulator {
     }
     EmulatedRun run;
     synchronized (this) {
+      if (!token.isEmpty()
+          && idempotency.containsKey(token)
+          && graphRuns.containsKey(idempotency.get(token))) {
+        EmulatedGraphRun existing = graphRuns.get(idempotency.get(token));
+        return Response.json(
+            200, Map.of("run_id", existing.runId, "number_in_job", existing.numberInJob));
+      }
       if (!token.isEmpty() && idempotency.containsKey(token)) {
         EmulatedRun existing = runs.get(idempotency.get(token));
         return Response.json(
@@ -692,9 +750,21 @@ public final class DatabricksEmulator implements Emulator {
         return ApiErrors.missingJob(jobId);
       }
       JsonNode tasks = job.settings.path("tasks");
+      Map<String, String> jobParameters = new LinkedHashMap<>();
+      for (JsonNode p : job.settings.path("parameters")) {
+        jobParameters.put(p.path("name").asText(), p.path("default").asText(""));
+      }
+      JsonNode given = body.path("job_parameters");
+      given.properties().forEach(e -> jobParameters.put(e.getKey(), e.getValue().asText()));
+      if (tasks.size() > 1) {
+        EmulatedGraphRun g = startGraph(job, tasks, jobParameters);
+        if (!token.isEmpty()) {
+          idempotency.put(token, g.runId);
+        }
+        return Response.json(200, Map.of("run_id", g.runId, "number_in_job", g.numberInJob));
+      }
       if (tasks.size() != 1) {
-        return ApiErrors.invalid(
-            "The emulator runs jobs with exactly one task; job " + jobId + " has " + tasks.size());
+        return ApiErrors.invalid("Job " + jobId + " has no tasks.");
       }
       long id = nextRunId;
       nextRunId += 2;
@@ -711,6 +781,7 @@ public final class DatabricksEmulator implements Emulator {
               System.currentTimeMillis(),
               baseUrl().toString(),
               job.settings.path("timeout_seconds").asLong(0));
+      run.jobParameters = Map.copyOf(jobParameters);
       runs.put(run.runId, run);
       byTaskRun.put(run.taskRunId, run);
       if (!token.isEmpty()) {
@@ -724,6 +795,10 @@ public final class DatabricksEmulator implements Emulator {
   private Response getRun(Request r) throws Exception {
     long id = requiredId(r, "run_id");
     synchronized (this) {
+      EmulatedGraphRun graph = graphRuns.get(id);
+      if (graph != null) {
+        return Response.json(200, graph.toJson());
+      }
       EmulatedRun run = runs.get(id);
       if (run == null) {
         return ApiErrors.missingRun(id);
@@ -736,7 +811,7 @@ public final class DatabricksEmulator implements Emulator {
     long id = requiredId(r, "run_id");
     EmulatedRun run;
     synchronized (this) {
-      if (runs.containsKey(id)) {
+      if (runs.containsKey(id) || graphRuns.containsKey(id)) {
         return ApiErrors.invalid(
             "Retrieving the output of runs with multiple tasks is not supported. Please retrieve"
                 + " the output of each individual task run instead.");
@@ -795,6 +870,11 @@ public final class DatabricksEmulator implements Emulator {
   private Response cancel(Request r) throws Exception {
     long id = requiredId(Storage.json(r), "run_id");
     synchronized (this) {
+      EmulatedGraphRun graph = graphRuns.get(id);
+      if (graph != null) {
+        cancelGraph(graph);
+        return Response.json(200, Map.of());
+      }
       EmulatedRun run = runs.containsKey(id) ? runs.get(id) : byTaskRun.get(id);
       if (run == null) {
         return ApiErrors.missingRun(id);
@@ -960,7 +1040,7 @@ public final class DatabricksEmulator implements Emulator {
               : strings(task.path("spark_python_task").get("parameters"));
       List<String> args = new ArrayList<>();
       for (String p : params == null ? List.<String>of() : params) {
-        args.add(fuseMount(p));
+        args.add(fuseMount(references(p, run)));
       }
       try {
         run.driver =
@@ -971,7 +1051,7 @@ public final class DatabricksEmulator implements Emulator {
                 storage.dbfsDir(),
                 main.get(),
                 args,
-                runsDir.resolve(Long.toString(run.runId)));
+                runsDir.resolve(Long.toString(run.taskRunId)));
       } catch (UncheckedIOException e) {
         failToStart(run, "DRIVER_ERROR", "The driver could not start: " + e.getMessage());
         return;
@@ -1115,13 +1195,250 @@ public final class DatabricksEmulator implements Emulator {
     if (!run.lifeCycle.equals("TERMINATING")) {
       return;
     }
+    if (retries(run)) {
+      long wait = Math.max(0, run.task.path("min_retry_interval_millis").asLong(0));
+      run.lifeCycle = "WAITING_FOR_RETRY";
+      run.stateMessage = "Waiting for retry";
+      schedule(() -> retry(run), Duration.ofMillis(wait));
+      return;
+    }
     run.lifeCycle = "TERMINATED";
     run.endTime = System.currentTimeMillis();
+    if (run.graph != null) {
+      advance(run.graph);
+      return;
+    }
     // a queued run of the same job may start now
     runs.values().stream()
         .filter(x -> x.jobId == run.jobId && x.lifeCycle.equals("QUEUED") && x.queueReason != null)
         .min(Comparator.comparingLong(x -> x.runId))
         .ifPresent(next -> schedule(() -> tryStart(next), Duration.ZERO));
+  }
+
+  /** True when the task's {@code max_retries} allow another attempt of this failed run. */
+  private static boolean retries(EmulatedRun run) {
+    if (run.cancelRequested || run.result == null) {
+      return false;
+    }
+    boolean retryable =
+        run.result.equals("FAILED")
+            || (run.result.equals("TIMEDOUT")
+                && run.task.path("retry_on_timeout").asBoolean(false));
+    long max = run.task.path("max_retries").asLong(0);
+    return retryable && (max < 0 || run.attempt < max);
+  }
+
+  /** WAITING_FOR_RETRY → PENDING: the next attempt, with a task run id of its own. */
+  private synchronized void retry(EmulatedRun run) {
+    if (!run.lifeCycle.equals("WAITING_FOR_RETRY")) {
+      return;
+    }
+    if (run.cancelRequested) {
+      run.lifeCycle = "TERMINATED";
+      run.result = "CANCELED";
+      run.terminationCode = "USER_CANCELED";
+      run.terminationType = "SUCCESS";
+      run.stateMessage = "Run cancelled by " + USER + ".";
+      run.endTime = System.currentTimeMillis();
+      if (run.graph != null) {
+        advance(run.graph);
+      }
+      return;
+    }
+    byTaskRun.remove(run.taskRunId);
+    run.taskRunId = nextRunId + 1;
+    nextRunId += 2;
+    byTaskRun.put(run.taskRunId, run);
+    run.attempt++;
+    run.result = null;
+    run.exitCode = null;
+    run.launchError = null;
+    run.driver = null;
+    run.timedOut = false;
+    run.terminationCode = null;
+    run.terminationType = null;
+    run.runningTime = 0;
+    run.lifeCycle = "PENDING";
+    run.stateMessage = "Waiting for cluster";
+    schedule(() -> launch(run), pendingFor);
+  }
+
+  /** Replaces {@code {{job.parameters.NAME}}} and {@code {{job.run_id}}} in a task parameter. */
+  private static String references(String param, EmulatedRun run) {
+    if (!param.contains("{{")) {
+      return param;
+    }
+    String out = param;
+    for (Map.Entry<String, String> e : run.jobParameters.entrySet()) {
+      out = out.replace("{{job.parameters." + e.getKey() + "}}", e.getValue());
+    }
+    long jobRun = run.graph != null ? run.graph.runId : run.runId;
+    return out.replace("{{job.run_id}}", Long.toString(jobRun))
+        .replace("{{task.run_id}}", Long.toString(run.taskRunId));
+  }
+
+  /** A run of a multi-task job: every task BLOCKED until its dependencies end. Holds the lock. */
+  private EmulatedGraphRun startGraph(Job job, JsonNode tasks, Map<String, String> jobParameters) {
+    long id = nextRunId;
+    nextRunId += 2;
+    EmulatedGraphRun g =
+        new EmulatedGraphRun(
+            id,
+            job.id,
+            ++job.runs,
+            job.settings.path("name").asText(),
+            System.currentTimeMillis(),
+            baseUrl().toString(),
+            jobParameters);
+    for (JsonNode t : tasks) {
+      long taskRunId = nextRunId + 1;
+      nextRunId += 2;
+      EmulatedRun run =
+          new EmulatedRun(
+              taskRunId - 1,
+              taskRunId,
+              job.id,
+              g.numberInJob,
+              t.path("task_key").asText(),
+              ((ObjectNode) t).deepCopy(),
+              null,
+              null,
+              g.submitTime,
+              baseUrl().toString(),
+              t.path("timeout_seconds").asLong(0));
+      run.lifeCycle = "BLOCKED";
+      run.graph = g;
+      run.jobParameters = g.jobParameters;
+      g.tasks.add(run);
+      byTaskRun.put(taskRunId, run);
+    }
+    graphRuns.put(id, g);
+    g.startTime = System.currentTimeMillis();
+    g.lifeCycle = "RUNNING";
+    schedule(() -> advanceLocked(g), queuedFor);
+    return g;
+  }
+
+  private synchronized void advanceLocked(EmulatedGraphRun g) {
+    advance(g);
+  }
+
+  /**
+   * Starts each BLOCKED task whose dependencies have all ended and whose run_if holds, skips those
+   * whose run_if does not hold, and ends the job run when every task has ended. Holds the lock.
+   */
+  private void advance(EmulatedGraphRun g) {
+    if (g.isTerminal() || closed) {
+      return;
+    }
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (EmulatedRun t : g.tasks) {
+        if (!t.lifeCycle.equals("BLOCKED")) {
+          continue;
+        }
+        List<EmulatedRun> deps = new ArrayList<>();
+        for (String d : EmulatedGraphRun.dependsOn(t)) {
+          g.task(d).ifPresent(deps::add);
+        }
+        if (!deps.stream().allMatch(EmulatedGraphRun::isFinal)) {
+          continue;
+        }
+        long ok = deps.stream().filter(d -> EmulatedGraphRun.outcome(d) > 0).count();
+        long failed = deps.stream().filter(d -> EmulatedGraphRun.outcome(d) < 0).count();
+        int n = deps.size();
+        String runIf = t.task.path("run_if").asText("ALL_SUCCESS");
+        boolean holds =
+            !g.cancelRequested
+                && switch (runIf) {
+                  case "AT_LEAST_ONE_SUCCESS" -> n == 0 || ok > 0;
+                  case "NONE_FAILED" -> failed == 0;
+                  case "ALL_DONE" -> true;
+                  case "AT_LEAST_ONE_FAILED" -> failed > 0;
+                  case "ALL_FAILED" -> n > 0 && failed == n;
+                  default -> ok == n;
+                };
+        if (holds) {
+          t.lifeCycle = "PENDING";
+          t.startTime = System.currentTimeMillis();
+          t.stateMessage = "Waiting for cluster";
+          schedule(() -> launch(t), pendingFor);
+        } else {
+          boolean upstreamFailed = failed > 0 && !runIf.endsWith("FAILED");
+          boolean upstreamCancelled =
+              g.cancelRequested || deps.stream().anyMatch(d -> "CANCELED".equals(d.result));
+          t.lifeCycle = "SKIPPED";
+          t.result =
+              upstreamFailed
+                  ? "UPSTREAM_FAILED"
+                  : upstreamCancelled ? "UPSTREAM_CANCELED" : "EXCLUDED";
+          t.terminationCode = "SKIPPED";
+          t.terminationType = "SUCCESS";
+          t.stateMessage =
+              upstreamFailed
+                  ? "Upstream task(s) failed."
+                  : upstreamCancelled
+                      ? "Upstream task(s) were cancelled."
+                      : "The task's run_if condition " + runIf + " was not met.";
+          t.endTime = System.currentTimeMillis();
+        }
+        changed = true;
+      }
+    }
+    if (!g.tasks.stream().allMatch(EmulatedGraphRun::isFinal)) {
+      return;
+    }
+    g.lifeCycle = "TERMINATED";
+    g.endTime = System.currentTimeMillis();
+    boolean leafFailed =
+        g.tasks.stream()
+            .filter(t -> !g.hasDependents(t.task.path("task_key").asText()))
+            .anyMatch(t -> EmulatedGraphRun.outcome(t) < 0);
+    boolean anyFailed = g.tasks.stream().anyMatch(t -> EmulatedGraphRun.outcome(t) < 0);
+    if (g.cancelRequested) {
+      g.result = "CANCELED";
+      g.terminationCode = "USER_CANCELED";
+      g.stateMessage = "Run cancelled by " + USER + ".";
+    } else if (leafFailed) {
+      g.result = "FAILED";
+      g.terminationCode = "RUN_EXECUTION_ERROR";
+      g.stateMessage = "Task(s) failed.";
+    } else if (anyFailed) {
+      g.result = "SUCCESS_WITH_FAILURES";
+      g.terminationCode = "SUCCESS_WITH_FAILURES";
+      g.stateMessage = "Some tasks failed; every leaf task succeeded.";
+    } else {
+      g.result = "SUCCESS";
+      g.terminationCode = "SUCCESS";
+      g.stateMessage = "";
+    }
+  }
+
+  /** Cancels every task run of a multi-task run; tasks not started are skipped. Holds the lock. */
+  private void cancelGraph(EmulatedGraphRun g) {
+    if (g.isTerminal() || g.cancelRequested) {
+      return;
+    }
+    g.cancelRequested = true;
+    for (EmulatedRun t : g.tasks) {
+      if (t.lifeCycle.equals("WAITING_FOR_RETRY")) {
+        t.cancelRequested = true;
+      } else if (!t.lifeCycle.equals("BLOCKED")) {
+        cancel(t);
+      } else if (EmulatedGraphRun.dependsOn(t).isEmpty()) {
+        // a first task not started yet is cancelled; those after it are skipped as upstream
+        // cancelled when their dependencies end
+        t.cancelRequested = true;
+        t.lifeCycle = "TERMINATED";
+        t.result = "CANCELED";
+        t.terminationCode = "USER_CANCELED";
+        t.terminationType = "SUCCESS";
+        t.stateMessage = "Run cancelled by " + USER + ".";
+        t.endTime = System.currentTimeMillis();
+      }
+    }
+    advance(g);
   }
 
   /** Requests a cancel; a no-op for a terminal or terminating run. Caller holds the lock. */

@@ -15,11 +15,12 @@ import java.util.Set;
  */
 final class EmulatedRun {
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final Set<String> ACTIVE = Set.of("PENDING", "RUNNING", "TERMINATING");
+  static final Set<String> ACTIVE =
+      Set.of("PENDING", "RUNNING", "TERMINATING", "WAITING_FOR_RETRY");
   static final Set<String> TERMINAL = Set.of("TERMINATED", "SKIPPED", "INTERNAL_ERROR");
 
   final long runId;
-  final long taskRunId;
+  long taskRunId;
   final long jobId;
   final long numberInJob;
   final String jobName;
@@ -47,6 +48,15 @@ final class EmulatedRun {
   EmulatedDriver driver;
   Integer exitCode;
   String launchError;
+
+  /** The attempt of the task: 0, then 1, 2, ... for each retry. */
+  int attempt;
+
+  /** Values for {@code {{job.parameters.NAME}}} references in the task's parameters. */
+  java.util.Map<String, String> jobParameters = java.util.Map.of();
+
+  /** The multi-task run this task run belongs to; null for a single-task job run. */
+  EmulatedGraphRun graph;
 
   EmulatedRun(
       long runId,
@@ -95,7 +105,7 @@ final class EmulatedRun {
     ArrayNode tasks = n.putArray("tasks");
     ObjectNode t = common(taskRunId);
     t.setAll(taskDefinition());
-    t.put("attempt_number", 0);
+    t.put("attempt_number", attempt);
     tasks.add(t);
     if (pythonParams != null || jarParams != null) {
       ObjectNode over = n.putObject("overriding_parameters");
@@ -107,6 +117,14 @@ final class EmulatedRun {
       }
     }
     return n;
+  }
+
+  /** The task run as an entry of its multi-task job run's {@code tasks}. */
+  ObjectNode taskEntry() {
+    ObjectNode t = common(taskRunId);
+    t.setAll(taskDefinition());
+    t.put("attempt_number", attempt);
+    return t;
   }
 
   /** The task run, as {@code runs/get-output} returns it in {@code metadata}. */
@@ -130,7 +148,12 @@ final class EmulatedRun {
             "spark_jar_task",
             "python_wheel_task",
             "libraries",
-            "timeout_seconds")) {
+            "timeout_seconds",
+            "depends_on",
+            "run_if",
+            "max_retries",
+            "min_retry_interval_millis",
+            "retry_on_timeout")) {
       JsonNode v = task.get(f);
       if (v != null) {
         d.set(f, v.deepCopy());

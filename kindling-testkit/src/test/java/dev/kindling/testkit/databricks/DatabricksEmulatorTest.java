@@ -304,4 +304,103 @@ class DatabricksEmulatorTest {
                 "path", "/Workspace/Users/me/app/main.py", "format", "AUTO", "content", content));
     assertThat(again.json().get("error_code").asText()).isEqualTo("RESOURCE_ALREADY_EXISTS");
   }
+
+  private static Map<String, Object> task(String key, List<String> deps) {
+    Map<String, Object> t = new java.util.LinkedHashMap<>();
+    t.put("task_key", key);
+    t.put("existing_cluster_id", DatabricksEmulator.CLUSTER_ID);
+    t.put("spark_python_task", Map.of("python_file", "dbfs:/x.py"));
+    t.put("depends_on", deps.stream().map(d -> Map.of("task_key", d)).toList());
+    return t;
+  }
+
+  @Test
+  void multiTaskJobsWithACycleOrAnUnknownDependencyAreRejected() throws Exception {
+    Answer cycle =
+        call(
+            "POST",
+            "/api/2.2/jobs/create",
+            Map.of(
+                "name", "g", "tasks", List.of(task("a", List.of("b")), task("b", List.of("a")))));
+    Answer unknown =
+        call(
+            "POST",
+            "/api/2.2/jobs/create",
+            Map.of("name", "g", "tasks", List.of(task("a", List.of("ghost")))));
+    Answer badRunIf =
+        call(
+            "POST",
+            "/api/2.2/jobs/create",
+            Map.of(
+                "name",
+                "g",
+                "tasks",
+                List.of(
+                    new java.util.LinkedHashMap<>(
+                        Map.of(
+                            "task_key",
+                            "a",
+                            "existing_cluster_id",
+                            "c",
+                            "spark_python_task",
+                            Map.of("python_file", "dbfs:/x.py"),
+                            "run_if",
+                            "SOMETIMES")))));
+
+    assertThat(cycle.status()).isEqualTo(400);
+    assertThat(cycle.json().path("message").asText()).contains("cycle");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.json().path("message").asText()).contains("ghost");
+    assertThat(badRunIf.status()).isEqualTo(400);
+    assertThat(badRunIf.json().path("message").asText()).contains("run_if");
+  }
+
+  @Test
+  void aMultiTaskRunReportsEachTaskAndRunsThemInDependencyOrder() throws Exception {
+    Path script = emulator.dbfsDir().resolve("graph/ok.py");
+    Files.createDirectories(script.getParent());
+    Files.writeString(script, "print('ok')\n");
+    Map<String, Object> a = task("a", List.of());
+    Map<String, Object> b = task("b", List.of("a"));
+    Map<String, Object> c = task("c", List.of("a"));
+    Map<String, Object> d = task("d", List.of("b", "c"));
+    for (Map<String, Object> t : List.of(a, b, c, d)) {
+      t.put("spark_python_task", Map.of("python_file", "dbfs:/graph/ok.py"));
+    }
+    long job =
+        call(
+                "POST",
+                "/api/2.2/jobs/create",
+                Map.of("name", "diamond", "tasks", List.of(a, b, c, d)))
+            .json()
+            .path("job_id")
+            .asLong();
+    long run =
+        call("POST", "/api/2.2/jobs/run-now", Map.of("job_id", job)).json().path("run_id").asLong();
+
+    JsonNode first = call("GET", "/api/2.2/jobs/runs/get?run_id=" + run, null).json();
+    assertThat(first.path("tasks")).hasSize(4);
+    assertThat(first.path("tasks").get(3).path("state").path("life_cycle_state").asText())
+        .isEqualTo("BLOCKED");
+    JsonNode end = awaitTerminated(run);
+    assertThat(end.path("state").path("result_state").asText()).isEqualTo("SUCCESS");
+    java.util.Map<String, JsonNode> byKey = new java.util.HashMap<>();
+    end.path("tasks").forEach(t -> byKey.put(t.path("task_key").asText(), t));
+    assertThat(byKey.values())
+        .allSatisfy(
+            t -> assertThat(t.path("state").path("result_state").asText()).isEqualTo("SUCCESS"));
+    assertThat(byKey.get("d").path("start_time").asLong())
+        .isGreaterThanOrEqualTo(byKey.get("b").path("end_time").asLong())
+        .isGreaterThanOrEqualTo(byKey.get("c").path("end_time").asLong());
+    assertThat(byKey.get("b").path("run_id").asLong())
+        .isNotEqualTo(byKey.get("c").path("run_id").asLong());
+    Answer parentOutput = call("GET", "/api/2.2/jobs/runs/get-output?run_id=" + run, null);
+    assertThat(parentOutput.status()).isEqualTo(400);
+    Answer taskOutput =
+        call(
+            "GET",
+            "/api/2.2/jobs/runs/get-output?run_id=" + byKey.get("d").path("run_id").asLong(),
+            null);
+    assertThat(taskOutput.json().path("logs").asText()).contains("ok");
+  }
 }
