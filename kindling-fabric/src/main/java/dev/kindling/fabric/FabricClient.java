@@ -211,16 +211,24 @@ final class FabricClient {
    * active one), following continuation tokens.
    */
   List<JsonNode> listJobInstances(String itemId) {
+    return listAll(() -> instances(itemId), "listing the runs of " + itemId);
+  }
+
+  /**
+   * Every {@code value} entry of a Fabric list call, following {@code continuationToken}s.
+   *
+   * @param base the list call's URL, fresh for each page
+   */
+  private List<JsonNode> listAll(
+      java.util.function.Supplier<HttpUrl.Builder> base, String operation) {
     List<JsonNode> all = new ArrayList<>();
-    HttpUrl url = instances(itemId).build();
+    HttpUrl url = base.get().build();
     while (url != null) {
-      JsonNode page = json(send(get(url), "listing the runs of " + itemId));
+      JsonNode page = json(send(get(url), operation));
       page.path("value").forEach(all::add);
       String token = page.path("continuationToken").asText("");
       url =
-          token.isEmpty()
-              ? null
-              : instances(itemId).addQueryParameter("continuationToken", token).build();
+          token.isEmpty() ? null : base.get().addQueryParameter("continuationToken", token).build();
     }
     return all;
   }
@@ -309,18 +317,7 @@ final class FabricClient {
 
   /** The item's {@code sparkjob} schedules, following continuation tokens. */
   List<JsonNode> listSchedules(String itemId) {
-    List<JsonNode> all = new ArrayList<>();
-    HttpUrl url = schedules(itemId).build();
-    while (url != null) {
-      JsonNode page = json(send(get(url), "listing the schedules of " + itemId));
-      page.path("value").forEach(all::add);
-      String token = page.path("continuationToken").asText("");
-      url =
-          token.isEmpty()
-              ? null
-              : schedules(itemId).addQueryParameter("continuationToken", token).build();
-    }
-    return all;
+    return listAll(() -> schedules(itemId), "listing the schedules of " + itemId);
   }
 
   /** Creates a schedule (201); the {@code ItemSchedule}. Not retried (a resend adds another). */
