@@ -771,7 +771,8 @@ public final class Bench {
         k.deployer().awaitRun(runId, Duration.ofMinutes(2));
       }
       emulator.latency(latency);
-      Path jsa = dir.resolve("kindling-cli.jsa");
+      // absolute: the CLI runs in its own working directory
+      Path jsa = dir.toAbsolutePath().resolve("kindling-cli.jsa");
       List<String> launcher = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
       List<String> status = List.of("status", runId, "-t", TARGET, "-o", "json");
       // the AppCDS archive: written once by an untimed run of the command it is meant for
@@ -842,7 +843,7 @@ public final class Bench {
   }
 
   private Optional<Path> cliJar() throws IOException {
-    Path target = options.repo().resolve("kindling-cli/target");
+    Path target = options.repo().toAbsolutePath().resolve("kindling-cli/target");
     if (!Files.isDirectory(target)) {
       return Optional.empty();
     }
