@@ -1,10 +1,9 @@
 package dev.kindling.cli;
 
+import dev.kindling.core.config.Durations;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
@@ -12,8 +11,6 @@ import picocli.CommandLine;
  * PT30M}.
  */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-  private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
   @Override
   public Duration convert(String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
@@ -24,26 +21,8 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         throw bad(value);
       }
     }
-    Matcher m = PART.matcher(v);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        throw bad(value);
-      }
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-              });
-      end = m.end();
-    }
-    if (end == 0 || end != v.length() || total.isZero()) {
+    Duration total = Durations.sum(v, true).orElseThrow(() -> bad(value));
+    if (total.isZero()) {
       throw bad(value);
     }
     return total;

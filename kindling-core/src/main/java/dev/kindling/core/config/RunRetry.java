@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How a run that ends badly is run again: the {@code retry:} block of a job config.
@@ -60,8 +58,6 @@ public record RunRetry(
   /** No retry: one attempt. */
   public static final RunRetry NONE =
       new RunRetry(1, Duration.ofSeconds(30), Duration.ofMinutes(10), 2.0, Set.of(RunState.FAILED));
-
-  private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   public RunRetry {
     Objects.requireNonNull(initialBackoff, "initialBackoff");
@@ -288,24 +284,6 @@ public record RunRetry(
     if (v.matches("[0-9]{1,9}")) {
       return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
     }
-    Matcher m = PART.matcher(v);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        return Optional.empty();
-      }
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-              });
-      end = m.end();
-    }
-    return end == 0 || end != v.length() ? Optional.empty() : Optional.of(total);
+    return Durations.sum(v, false);
   }
 }
