@@ -1056,13 +1056,7 @@ public final class DatabricksEmulator implements Emulator {
         failToStart(run, "DRIVER_ERROR", "The driver could not start: " + e.getMessage());
         return;
       }
-      run.lifeCycle = "RUNNING";
-      run.stateMessage = "In run";
-      run.runningTime = System.currentTimeMillis();
-      run.driver.onExit().thenAccept(code -> driverExited(run, code));
-      if (run.timeoutSeconds > 0) {
-        schedule(() -> timeOut(run), Duration.ofSeconds(run.timeoutSeconds));
-      }
+      running(run);
     }
   }
 
@@ -1116,6 +1110,11 @@ public final class DatabricksEmulator implements Emulator {
       failToStart(run, "DRIVER_ERROR", "The driver could not start: " + e.getMessage());
       return;
     }
+    running(run);
+  }
+
+  /** PENDING → RUNNING once the run's driver started: watches it exit and its timeout. */
+  private void running(EmulatedRun run) {
     run.lifeCycle = "RUNNING";
     run.stateMessage = "In run";
     run.runningTime = System.currentTimeMillis();
