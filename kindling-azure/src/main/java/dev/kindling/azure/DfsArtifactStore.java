@@ -221,13 +221,10 @@ public final class DfsArtifactStore implements ArtifactStore {
                 .tag(RetrySafe.class, RetrySafe.INSTANCE)
                 .build();
         try (Response r = call(req, "uploading " + path)) {
-          if (last && !r.isSuccessful() && r.code() == 400 && position + n == size) {
-            // A retried append-and-flush whose first attempt was applied is refused (its position
-            // is behind the end now); the file then has every byte, committed.
-            if (sizeOf(temp).orElse(-1L) != size) {
-              require(r, "uploading " + path);
-            }
-          } else {
+          // A retried append-and-flush whose first attempt was applied is refused (its position
+          // is behind the end now); the file then has every byte, committed.
+          boolean appliedBefore = last && r.code() == 400 && sizeOf(temp).orElse(-1L) == size;
+          if (!appliedBefore) {
             require(r, "uploading " + path);
           }
         }
