@@ -1,6 +1,7 @@
 package dev.kindling.core.deploy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kindling.core.error.KindlingException;
@@ -15,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,10 +98,10 @@ public final class ReleasePublisher {
     }
     Set<String> stored = storedBlobs(app, blobs);
     List<DeployFile> missing = new ArrayList<>();
-    Set<String> plannedBlobs = new java.util.HashSet<>();
+    Set<String> plannedBlobs = new HashSet<>();
     for (DeployFile f : app.files()) {
       String blob = blobs.get(f.path());
-      if (!stored.contains(blob + "\u0000" + f.size()) && plannedBlobs.add(blob)) {
+      if (!stored.contains(key(blob, f.size())) && plannedBlobs.add(blob)) {
         missing.add(f);
       }
     }
@@ -137,9 +139,9 @@ public final class ReleasePublisher {
     }
     Set<String> known = blobsOfNewestRelease(app);
     List<DeployFile> unknown = new ArrayList<>();
-    Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (DeployFile f : app.files()) {
-      String key = blobs.get(f.path()) + "\u0000" + f.size();
+      String key = key(blobs.get(f.path()), f.size());
       if (!known.contains(key) && seen.add(key)) {
         unknown.add(f);
       }
@@ -151,7 +153,7 @@ public final class ReleasePublisher {
           app.appName());
       return listedBlobs(app);
     }
-    Set<String> stored = new java.util.HashSet<>(known);
+    Set<String> stored = new HashSet<>(known);
     if (unknown.isEmpty()) {
       return stored;
     }
@@ -167,7 +169,7 @@ public final class ReleasePublisher {
       }
       for (Future<List<StoredFile>> check : checks) {
         for (StoredFile sf : await(check, app)) {
-          stored.add(sf.path() + "\u0000" + sf.size());
+          stored.add(key(sf.path(), sf.size()));
         }
       }
     } finally {
@@ -178,7 +180,7 @@ public final class ReleasePublisher {
 
   private Set<String> listedBlobs(AppFiles app) {
     return store.list(RemoteLayout.blobsDir(app.appName())).stream()
-        .map(s -> s.path() + "\u0000" + s.size())
+        .map(s -> key(s.path(), s.size()))
         .collect(Collectors.toSet());
   }
 
@@ -192,12 +194,12 @@ public final class ReleasePublisher {
       return Set.of();
     }
     try (InputStream in = store.read(newest.get().path())) {
-      com.fasterxml.jackson.databind.JsonNode manifest = JSON.readTree(in);
-      Set<String> out = new java.util.HashSet<>();
-      for (com.fasterxml.jackson.databind.JsonNode f : manifest.path("files")) {
+      JsonNode manifest = JSON.readTree(in);
+      Set<String> out = new HashSet<>();
+      for (JsonNode f : manifest.path("files")) {
         String blob = f.path("blob").asText("");
         if (!blob.isEmpty() && f.path("size").canConvertToLong()) {
-          out.add(blob + "\u0000" + f.path("size").asLong());
+          out.add(key(blob, f.path("size").asLong()));
         }
       }
       return out;
@@ -206,6 +208,11 @@ public final class ReleasePublisher {
       log.debug("could not read release manifest {}: {}", newest.get().path(), e.toString());
       return Set.of();
     }
+  }
+
+  /** How a stored blob is recognised: its path and its size (a shorter one is a partial upload). */
+  private static String key(String blob, long size) {
+    return blob + "\u0000" + size;
   }
 
   private static <T> T await(Future<T> f, AppFiles app) {
