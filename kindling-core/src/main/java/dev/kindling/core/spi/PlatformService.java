@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One Spark platform. Implemented by each platform module against its real APIs; the orchestrator
@@ -132,5 +133,28 @@ public interface PlatformService {
    */
   default Optional<NativeGraphs> nativeGraphs() {
     return Optional.empty();
+  }
+
+  /**
+   * The group of runs whose statuses one {@link #getJobStatuses} call can fetch together with this
+   * run's (for example its job, or its Spark pool), or empty (the default) when the platform can
+   * only fetch a run's status on its own. Must not make a network call. Waits on many runs of one
+   * group then cost one list request per poll instead of one request per run.
+   */
+  default Optional<String> statusBatchKey(String runId) {
+    return Optional.empty();
+  }
+
+  /**
+   * The statuses of several runs with the same {@link #statusBatchKey}, from the platform's list
+   * API in as few requests as it allows. Runs the listing does not show (for example runs that have
+   * dropped out of a list of recent or active runs) are left out of the map, and the caller asks
+   * {@link #getJobStatus} for them.
+   *
+   * @throws UnsupportedOperationException when the platform cannot list statuses (the default)
+   */
+  default Map<String, JobStatus> getJobStatuses(String batchKey, Set<String> runIds) {
+    throw new UnsupportedOperationException(
+        platformId() + ": fetching several run statuses in one call is not supported");
   }
 }
