@@ -995,7 +995,7 @@ public final class DatabricksPlatformService implements PlatformService {
   static final String ACTIVE_RUNS_KEY = "databricks:active-runs";
 
   /** The most {@code runs/list} pages one {@link #getJobStatuses} call reads. */
-  static final int MAX_STATUS_PAGES = 40;
+  static final int MAX_STATUS_PAGES = 100;
 
   /** {@value #ACTIVE_RUNS_KEY} for every Databricks run id (see there); empty for other ids. */
   @Override

@@ -901,7 +901,7 @@ public final class FabricPlatformService implements PlatformService {
   // ---------------------------------------------------------------- batched statuses
 
   /** The most pages of job instances one {@link #getJobStatuses} call reads. */
-  static final int MAX_STATUS_PAGES = 20;
+  static final int MAX_STATUS_PAGES = 50;
 
   /**
    * {@code <workspace>/<item>} of the run: the runs of one Spark Job Definition are listed

@@ -761,7 +761,7 @@ public final class SynapsePlatformService implements PlatformService {
   // Batched statuses
 
   /** The most pages of batches one {@link #getJobStatuses} call reads. */
-  static final int MAX_STATUS_PAGES = 50;
+  static final int MAX_STATUS_PAGES = 100;
 
   /**
    * {@code <workspace url>|<livy version>|<pool>}: the runs of one Spark pool are listed together.
