@@ -95,6 +95,7 @@ public final class FabricEmulator implements Emulator {
   private volatile boolean lro;
   private volatile int retryAfterSeconds = 1;
   private volatile int pageSize = 100;
+  private volatile int completedListed = 100;
   private volatile int operationPolls = 1;
 
   private static final class Item {
@@ -111,12 +112,16 @@ public final class FabricEmulator implements Emulator {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong SEQ =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private static final class Instance {
     final String id;
     final String itemId;
     final String livyId = UUID.randomUUID().toString();
     final String appId;
     final Instant created;
+    final long seq = SEQ.incrementAndGet(); // creation order, for ties of equal times
     volatile String status = "NotStarted";
     volatile Instant start;
     volatile Instant end;
@@ -219,6 +224,16 @@ public final class FabricEmulator implements Emulator {
   /** The {@code Retry-After} seconds sent on runs, cancels and LROs (default 1). */
   public FabricEmulator retryAfterSeconds(int seconds) {
     retryAfterSeconds = seconds;
+    return this;
+  }
+
+  /**
+   * How many completed job instances of an item its list of instances keeps, the most recent ones
+   * (default 100, as Fabric documents); active ones are always listed. A completed instance beyond
+   * them is still answered by its own GET.
+   */
+  public FabricEmulator completedInstancesListed(int n) {
+    completedListed = n;
     return this;
   }
 
@@ -835,14 +850,31 @@ public final class FabricEmulator implements Emulator {
                 error(404, "ItemJobInstanceNotFound", "The requested job instance was not found."));
   }
 
+  /**
+   * The item's job instances, oldest first: every active one and only the {@link
+   * #completedInstancesListed(int) most recent completed ones} (platform-apis.md §2.6).
+   */
   private Response listInstances(Request r, JsonNode body) {
     if (item(r).isEmpty()) {
       return notFound();
     }
+    List<Instance> ofItem =
+        instances.values().stream().filter(i -> i.itemId.equalsIgnoreCase(r.group(2))).toList();
+    Set<Instance> forgotten =
+        new java.util.HashSet<>(
+            ofItem.stream()
+                .filter(i -> TERMINAL.contains(i.status))
+                .sorted(
+                    java.util.Comparator.comparing(
+                            (Instance i) -> i.end == null ? i.created : i.end)
+                        .thenComparingLong(i -> i.seq)
+                        .reversed())
+                .skip(completedListed)
+                .toList());
     return page(
         r,
-        instances.values().stream()
-            .filter(i -> i.itemId.equalsIgnoreCase(r.group(2)))
+        ofItem.stream()
+            .filter(i -> !forgotten.contains(i))
             .sorted(java.util.Comparator.comparing((Instance i) -> i.created))
             .map(this::instanceJson)
             .toList());
