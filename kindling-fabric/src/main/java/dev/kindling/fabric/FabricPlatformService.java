@@ -347,7 +347,10 @@ public final class FabricPlatformService implements PlatformService {
     v1.putNull("retryPolicy");
     v1.put(
         "commandLineArguments",
-        String.join(" ", arguments(jvm, release.app(), release.id(), UNTRACKED_RUN_TAG, params)));
+        String.join(
+            " ",
+            withoutRunTag(
+                jvm, arguments(jvm, release.app(), release.id(), UNTRACKED_RUN_TAG, params))));
     ArrayNode libs = v1.putArray("additionalLibraryUris");
     if (jvm) {
       app.jars().forEach(j -> libs.add(store().locate(release.blob(j))));
@@ -387,6 +390,16 @@ public final class FabricPlatformService implements PlatformService {
     } catch (IllegalArgumentException e) {
       throw new KindlingException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * The definition's own arguments, used by the runs Fabric starts by itself (a schedule, the
+   * portal): a Python app's leave the run tag out, so the bootstrap shim gives each such run a tag
+   * of its own instead of all sharing one result folder.
+   */
+  static List<String> withoutRunTag(boolean jvm, List<String> args) {
+    String tag = BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RUN_TAG + "=";
+    return jvm ? args : args.stream().filter(a -> !a.startsWith(tag)).toList();
   }
 
   private static ObjectNode definition(ObjectNode v1) {

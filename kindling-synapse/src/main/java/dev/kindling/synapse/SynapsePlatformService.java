@@ -172,12 +172,16 @@ public final class SynapsePlatformService implements PlatformService {
     ArrayNode args = job.putArray("args");
     if (app.runtime() == AppFiles.Runtime.PYTHON) {
       job.put("file", location(release.blob(app.launcher())));
+      // no run tag: a run the trigger of a schedule starts gets one of its own from the shim
+      String tag = BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RUN_TAG + "=";
       BootstrapShim.arguments(
               settings.artifactsPath().toString(),
               app.appName(),
               release.id(),
               MANUAL_RUN_TAG,
               defaults)
+          .stream()
+          .filter(a -> !a.startsWith(tag))
           .forEach(args::add);
     } else {
       String jar = app.appJar().orElse(app.launcher());
@@ -625,7 +629,7 @@ public final class SynapsePlatformService implements PlatformService {
       for (int i = sessions.size() - 1; i >= 0 && runs.size() < want; i--) {
         position--;
         JsonNode b = sessions.get(i);
-        if (jobId.equals(b.path("tags").path("kindling_job").asText(null))) {
+        if (isRunOf(jobId, b)) {
           runs.add(metrics(pool, b));
         }
       }
@@ -633,6 +637,18 @@ public final class SynapsePlatformService implements PlatformService {
     }
     return new RunPage(
         runs, next > 0 ? Optional.of(RunPage.offsetToken(next)) : Optional.<String>empty());
+  }
+
+  /**
+   * Whether a batch is a run of the job: Kindling tags the batches it submits with the job's name;
+   * a batch the definition's schedule started (its pipeline's SparkJob activity) carries no tags
+   * but names the definition as its {@code artifactId}.
+   */
+  static boolean isRunOf(String jobId, JsonNode batch) {
+    JsonNode job = batch.path("tags").path("kindling_job");
+    return job.isTextual()
+        ? jobId.equals(job.asText())
+        : jobId.equals(batch.path("artifactId").asText(null));
   }
 
   private RunMetrics metrics(String pool, JsonNode batch) {
