@@ -58,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * With the rename, the final path only ever holds complete files. Appends and flushes carry their
  * position, so a replayed one is harmless and they are marked {@link RetrySafe}; the chunk is a
  * byte array, so it can be sent again.
+ *
+ * <p><b>Content-addressed upload</b> ({@link #uploadContentAddressed}, the release's blobs): no
+ * temporary name and no rename. Where the size tells a complete file from an incomplete one, the
+ * final name holding an empty file until the flushing last append is as good as the rename, and it
+ * saves one request per blob.
  */
 public final class DfsArtifactStore implements ArtifactStore {
   /** The default append chunk: 8 MiB. */
