@@ -521,4 +521,95 @@ class RunPollerBatchTest {
     assertThat(b).isCancelled();
     assertThat(clock.pendingTasks()).isZero();
   }
+
+  @Test
+  void realThreadsJoiningAndLeavingManyGroupsAtOnce() throws Exception {
+    Map<String, AtomicInteger> listings = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, AtomicInteger> seenBy = new java.util.concurrent.ConcurrentHashMap<>();
+    AtomicInteger overlaps = new AtomicInteger();
+    BatchStatusSource source =
+        new BatchStatusSource() {
+          @Override
+          public JobStatus fetch(String runId) {
+            return JobStatus.of(runId, RunState.SUCCEEDED, "SUCCEEDED");
+          }
+
+          @Override
+          public Optional<String> batchKey(String runId) {
+            return Optional.of("job-" + (runId.hashCode() & 7));
+          }
+
+          @Override
+          public Map<String, JobStatus> fetchAll(String key, Set<String> runIds) {
+            if (inFlight.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() > 1) {
+              overlaps.incrementAndGet();
+            }
+            try {
+              listings.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+              Map<String, JobStatus> out = new HashMap<>();
+              for (String id : runIds) {
+                int n = seenBy.computeIfAbsent(id, k -> new AtomicInteger()).getAndIncrement();
+                RunState s = n < 2 ? RunState.RUNNING : RunState.SUCCEEDED;
+                if (n != 1 || (id.hashCode() & 16) == 0) { // some are left out, fetched alone
+                  out.put(id, JobStatus.of(id, s, s.name()));
+                }
+              }
+              return out;
+            } finally {
+              inFlight.get(key).decrementAndGet();
+            }
+          }
+        };
+    PollOptions fast =
+        PollOptions.defaults()
+            .withInterval(Duration.ofMillis(2))
+            .withMaxInterval(Duration.ofMillis(10));
+    Map<String, List<RunState>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    List<CompletableFuture<JobStatus>> kept =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<JobStatus>> cancelled =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    try (RunPoller real = RunPoller.create()) {
+      List<Thread> starters = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        starters.add(
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 250; i++) {
+                    String runId = "run-" + thread + "-" + i;
+                    List<RunState> states =
+                        java.util.Collections.synchronizedList(new ArrayList<>());
+                    seen.put(runId, states);
+                    CompletableFuture<JobStatus> f =
+                        real.watch(runId, source, fast, s -> states.add(s.state()));
+                    if (i % 10 == 0) {
+                      f.cancel(false);
+                      cancelled.add(f);
+                    } else {
+                      kept.add(f);
+                    }
+                  }
+                }));
+      }
+      starters.forEach(Thread::start);
+      for (Thread t : starters) {
+        t.join();
+      }
+      CompletableFuture.allOf(kept.toArray(CompletableFuture[]::new))
+          .get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(real.activeWatches()).isZero();
+    }
+    assertThat(kept).hasSize(900).allMatch(f -> f.join().state() == RunState.SUCCEEDED);
+    assertThat(cancelled).hasSize(100).allMatch(CompletableFuture::isCancelled);
+    assertThat(overlaps.get()).isZero();
+    assertThat(seen.values())
+        .filteredOn(l -> l.contains(RunState.SUCCEEDED))
+        .hasSize(900)
+        .allMatch(l -> l.equals(List.of(RunState.RUNNING, RunState.SUCCEEDED)));
+    // a handful of listings per group, not one request per run and poll
+    int total = listings.values().stream().mapToInt(AtomicInteger::get).sum();
+    assertThat(total).isLessThan(900);
+  }
 }
