@@ -15,6 +15,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: the group's own state is guarded by {@code this}; the group never calls a
  * member while holding it, so a member may call {@link #leave} from any thread, including from
- * inside a tick. One tick runs at a time: the next is scheduled only when the last has ended.
+ * inside a tick. One tick runs at a time: the next is scheduled only when the last has ended,
+ * including the single fetches of the runs its listing left out (those run side by side on the
+ * fetch executor).
  */
 final class PollGroup {
   private static final Logger log = LoggerFactory.getLogger(PollGroup.class);
@@ -203,7 +207,9 @@ final class PollGroup {
     Set<String> runIds = new LinkedHashSet<>();
     batch.forEach(m -> runIds.add(m.runId()));
     boolean changed = false;
+    List<Member> missing = new ArrayList<>();
     RuntimeException failure = null;
+    boolean done = true; // false once the single fetches schedule the next tick themselves
     try {
       Map<String, JobStatus> statuses;
       try {
@@ -226,11 +232,55 @@ final class PollGroup {
       }
       for (Member m : batch) {
         JobStatus status = statuses.get(m.runId());
-        Effect effect = status != null ? m.accept(status) : m.fetchAlone();
-        changed |= effect != Effect.NONE;
+        if (status == null) {
+          missing.add(m);
+        } else {
+          changed |= m.accept(status) != Effect.NONE;
+        }
+      }
+      if (missing.isEmpty() || fetchExecutor == null) {
+        for (Member m : missing) {
+          changed |= m.fetchAlone() != Effect.NONE;
+        }
+      } else {
+        done = false;
+        fetchMissing(started, changed, missing);
       }
     } finally {
-      scheduleNext(started, changed, failure);
+      if (done) {
+        scheduleNext(started, changed, failure);
+      }
+    }
+  }
+
+  /**
+   * Fetches the runs the listing left out, each on its own, side by side on the fetch executor; the
+   * next tick is scheduled when the last of them has answered.
+   */
+  private void fetchMissing(Instant started, boolean changedSoFar, List<Member> missing) {
+    AtomicInteger left = new AtomicInteger(missing.size());
+    AtomicBoolean changed = new AtomicBoolean(changedSoFar);
+    for (Member m : missing) {
+      Runnable fetch =
+          () -> {
+            try {
+              if (m.fetchAlone() != Effect.NONE) {
+                changed.set(true);
+              }
+            } finally {
+              if (left.decrementAndGet() == 0) {
+                scheduleNext(started, changed.get(), null);
+              }
+            }
+          };
+      try {
+        fetchExecutor.execute(fetch);
+      } catch (RejectedExecutionException e) {
+        m.fail(e);
+        if (left.decrementAndGet() == 0) {
+          scheduleNext(started, true, null);
+        }
+      }
     }
   }
 

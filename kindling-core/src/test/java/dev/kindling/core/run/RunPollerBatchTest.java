@@ -201,6 +201,38 @@ class RunPollerBatchTest {
   }
 
   @Test
+  void runsLeftOutAreFetchedSideBySideOnTheFetchExecutorBeforeTheNextTick() {
+    Deque<Runnable> queue = new ArrayDeque<>();
+    try (RunPoller p = new RunPoller(clock, queue::add, new SplittableRandom(1))) {
+      Platform platform = oneJob();
+      platform.listsActiveOnly = true;
+      platform.run("a", Duration.ofSeconds(3)).run("b", Duration.ofSeconds(3));
+      platform.run("c", Duration.ofSeconds(100));
+      CompletableFuture<JobStatus> a = p.watch("a", platform, EXACT);
+      CompletableFuture<JobStatus> b = p.watch("b", platform, EXACT);
+      p.watch("c", platform, EXACT);
+      clock.advance(Duration.ZERO);
+      assertThat(queue).hasSize(1);
+      queue.poll().run(); // the listing at 0 s: all running
+      assertThat(clock.nextDueTime()).contains(START.plusSeconds(5));
+
+      clock.advance(Duration.ofSeconds(5));
+      queue.poll().run(); // the listing at 5 s leaves out a and b, which have ended
+
+      assertThat(queue).hasSize(2);
+      assertThat(platform.singles).isEmpty();
+      assertThat(clock.pendingTasks()).isZero();
+      queue.poll().run();
+      assertThat(clock.pendingTasks()).isZero();
+      queue.poll().run();
+      assertThat(platform.singles).containsExactlyInAnyOrder("a", "b");
+      assertThat(a.join().state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(b.join().state()).isEqualTo(RunState.SUCCEEDED);
+      assertThat(clock.nextDueTime()).contains(START.plusSeconds(10));
+    }
+  }
+
+  @Test
   void toleratesTransientListingFailuresAndBacksOff() {
     Platform platform = oneJob();
     platform.run("a", Duration.ofSeconds(40)).run("b", Duration.ofSeconds(40));
