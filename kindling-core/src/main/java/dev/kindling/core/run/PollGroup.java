@@ -111,7 +111,7 @@ final class PollGroup {
 
   /**
    * Adds a member to the next tick; a group that was idle ticks at once, and a backed-off group
-   * ticks within one base interval.
+   * ticks within the member's interval.
    *
    * @return false when this group has fallen back to polling one at a time: the caller must poll
    *     the member alone
@@ -125,9 +125,10 @@ final class PollGroup {
     }
     members.add(member);
     active = true;
-    Duration base = base();
-    if (interval == null || interval.compareTo(base) < 0) {
-      interval = base;
+    // the member's own interval, not the group's (that would cost a pass over all members)
+    Duration own = member.options().interval();
+    if (interval == null) {
+      interval = own;
     }
     if (ticking) {
       return true; // the tick under way schedules the next one, one base interval on
@@ -135,9 +136,9 @@ final class PollGroup {
     Instant now = scheduler.now();
     if (next == null) {
       schedule(Duration.ZERO, now);
-    } else if (nextDue.isAfter(now.plus(base))) {
+    } else if (nextDue.isAfter(now.plus(own))) {
       next.cancel();
-      schedule(RunPoller.jittered(base, jitter(), random), now);
+      schedule(RunPoller.jittered(own, member.options().jitter(), random), now);
     }
     return true;
   }

@@ -55,9 +55,10 @@ import org.slf4j.LoggerFactory;
  *       runs) after the last one started when, since the tick before, a run's state changed, a run
  *       joined or one ended; otherwise the interval grows by the backoff factor up to the max
  *       interval, jittered as for a single run. A run that joins a backed-off group is polled
- *       within one base interval; a group of one run polls exactly as a single run does.
+ *       within its own interval; a group of one run polls exactly as a single run does.
  *   <li>runs the listing leaves out are fetched on their own with {@link StatusSource#fetch} in the
- *       same tick, failures handled as for a single run.
+ *       same tick (side by side on the fetch executor), failures handled as for a single run; the
+ *       next tick waits for them.
  *   <li>a {@link TransientException} or {@link ThrottledException} from {@code fetchAll} is a
  *       failed poll of every run in the group (each gives up after its {@link
  *       PollOptions#maxConsecutiveFailures()}); the group backs off and honours a {@code
