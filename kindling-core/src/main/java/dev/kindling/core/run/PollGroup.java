@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * together: one {@link BatchStatusSource#fetchAll} per tick answers them all.
  *
  * <p>Cadence: the next tick is due one base interval (the smallest {@link PollOptions#interval()}
- * of the members) after the start of the last one when, since the tick before, a member's state
- * changed, a member joined or one ended; otherwise the group's interval grows by the backoff factor
- * up to the max interval (the smallest of the members'). Waits are jittered as a single run's are.
- * A transient or throttled {@code fetchAll} counts as a failed poll of every member, grows the
+ * of the members) after the last one was due when, since the tick before, a member's state changed,
+ * a member joined or one ended; otherwise the group's interval grows by the backoff factor up to
+ * the max interval (the smallest of the members'). Waits are jittered as a single run's are. A
+ * transient or throttled {@code fetchAll} counts as a failed poll of every member, grows the
  * interval, and a {@code Retry-After} sets the wait. Any other exception from {@code fetchAll}
  * switches the group for good to polling its runs one at a time ({@link Member#pollAlone()}); runs
  * that join it later poll alone as well.
@@ -176,19 +176,21 @@ final class PollGroup {
   }
 
   private void tick() {
+    Instant due;
     synchronized (this) {
       next = null;
       if (members.isEmpty() || fallenBack) {
         return;
       }
       ticking = true;
+      due = nextDue;
     }
     if (fetchExecutor == null) {
-      poll();
+      poll(due);
       return;
     }
     try {
-      fetchExecutor.execute(this::poll);
+      fetchExecutor.execute(() -> poll(due));
     } catch (RejectedExecutionException e) {
       List<Member> all;
       synchronized (this) {
@@ -199,8 +201,13 @@ final class PollGroup {
     }
   }
 
-  private void poll() {
-    Instant started = scheduler.now();
+  /**
+   * @param due when this tick was planned: the cadence counts from then, so that a tick that starts
+   *     late (a busy scheduler or fetch pool) does not push every later tick back
+   */
+  private void poll(Instant due) {
+    Instant now = scheduler.now();
+    Instant started = due != null && due.isBefore(now) ? due : now;
     List<Member> batch;
     synchronized (this) {
       batch = new ArrayList<>(members);
@@ -310,7 +317,8 @@ final class PollGroup {
             failure.getMessage());
       } else {
         interval = reset ? base : grown(interval);
-        // counted from the start of the tick, so a long listing does not stretch the cadence
+        // counted from when the last tick was due, so neither a long listing nor a late start
+        // stretches the cadence
         Duration elapsed = Duration.between(started, now);
         delay = RunPoller.jittered(interval, jitter(), random).minus(elapsed);
         if (delay.isNegative()) {

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>the next tick is due one base interval (the smallest {@link PollOptions#interval()} of its
- *       runs) after the last one started when, since the tick before, a run's state changed, a run
+ *       runs) after the last one was due when, since the tick before, a run's state changed, a run
  *       joined or one ended; otherwise the interval grows by the backoff factor up to the max
  *       interval, jittered as for a single run. A run that joins a backed-off group is polled
  *       within its own interval; a group of one run polls exactly as a single run does.
