@@ -723,6 +723,11 @@ public final class Bench {
     d.put("jobs", options.jobs());
     d.put("list_page_size", options.listPageSize());
     d.put("list_shows", options.listActiveOnly() ? "active runs" : "all runs of the job");
+    // the time one full listing of a job takes (its pages are read one after the other): part of
+    // every detection lag, and not covered by the bound
+    int perJob = (runs + options.jobs() - 1) / options.jobs();
+    int pages = (perJob + options.listPageSize() - 1) / options.listPageSize();
+    d.put("one_listing_s", round(pages * latency.toMillis() / 1000.0));
     d.put("status_requests", requests);
     d.put("list_requests", platform.listRequests());
     d.put("single_requests", platform.singleRequests());
