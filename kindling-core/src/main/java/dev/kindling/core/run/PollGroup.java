@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,30 +84,39 @@ final class PollGroup {
   private final Scheduler scheduler;
   private final Executor fetchExecutor;
   private final RandomGenerator random;
+  private final Consumer<PollGroup> onIdle;
 
   // guarded by this
   private final Set<Member> members = new LinkedHashSet<>();
   private Duration interval;
   private boolean active;
   private boolean ticking;
+
+  /** Members joined while a tick was under way: not in its listing, never polled yet. */
+  private boolean joinedDuringTick;
+
   private boolean fallenBack;
   private ScheduledTask next;
   private Instant nextDue;
 
   /**
    * @param fetchExecutor where {@code fetchAll} runs; null for the scheduler's thread
+   * @param onIdle called (without any lock held) when a tick ends with no member left, so that the
+   *     poller can forget the group if it is still {@link #isForgettable()}
    */
   PollGroup(
       BatchStatusSource source,
       String key,
       Scheduler scheduler,
       Executor fetchExecutor,
-      RandomGenerator random) {
+      RandomGenerator random,
+      Consumer<PollGroup> onIdle) {
     this.source = Objects.requireNonNull(source, "source");
     this.key = Objects.requireNonNull(key, "key");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.fetchExecutor = fetchExecutor;
     this.random = Objects.requireNonNull(random, "random");
+    this.onIdle = Objects.requireNonNull(onIdle, "onIdle");
   }
 
   /**
@@ -131,7 +141,8 @@ final class PollGroup {
       interval = own;
     }
     if (ticking) {
-      return true; // the tick under way schedules the next one, one base interval on
+      joinedDuringTick = true; // the tick under way schedules a catch-up tick for it
+      return true;
     }
     Instant now = scheduler.now();
     if (next == null) {
@@ -160,9 +171,12 @@ final class PollGroup {
     return isForgettable();
   }
 
-  /** True when no member is left and the group has not fallen back. */
+  /**
+   * True when no member is left, no tick is under way (two listings of one key never overlap) and
+   * the group has not fallen back.
+   */
   synchronized boolean isForgettable() {
-    return members.isEmpty() && !fallenBack;
+    return members.isEmpty() && !ticking && !fallenBack;
   }
 
   /** The number of members; for tests and logs. */
@@ -211,6 +225,7 @@ final class PollGroup {
     List<Member> batch;
     synchronized (this) {
       batch = new ArrayList<>(members);
+      joinedDuringTick = false; // those are in this listing
     }
     Set<String> runIds = new LinkedHashSet<>();
     batch.forEach(m -> runIds.add(m.runId()));
@@ -293,40 +308,55 @@ final class PollGroup {
   }
 
   private void scheduleNext(Instant started, boolean changed, RuntimeException failure) {
+    boolean idle;
     synchronized (this) {
       ticking = false;
-      if (members.isEmpty() || fallenBack) {
-        return;
+      idle = members.isEmpty();
+      if (!idle && !fallenBack) {
+        scheduleNextLocked(started, changed, failure);
       }
-      boolean reset = changed || active;
-      active = false;
-      Duration base = base();
-      Instant now = scheduler.now();
-      Duration delay;
-      if (failure != null) {
-        interval = grown(interval);
-        delay = RunPoller.jittered(interval, jitter(), random);
-        if (failure instanceof ThrottledException t && t.retryAfter().isPresent()) {
-          delay = RunPoller.retryDelay(t.retryAfter().get(), jitter(), random);
-        }
-        log.debug(
-            "batch {}: listing {} run statuses failed, next in {} ms: {}",
-            key,
-            members.size(),
-            delay.toMillis(),
-            failure.getMessage());
-      } else {
-        interval = reset ? base : grown(interval);
-        // counted from when the last tick was due, so neither a long listing nor a late start
-        // stretches the cadence
-        Duration elapsed = Duration.between(started, now);
-        delay = RunPoller.jittered(interval, jitter(), random).minus(elapsed);
-        if (delay.isNegative()) {
-          delay = Duration.ZERO;
-        }
-      }
-      schedule(delay, now);
     }
+    if (idle) {
+      onIdle.accept(this);
+    }
+  }
+
+  private void scheduleNextLocked(Instant started, boolean changed, RuntimeException failure) {
+    boolean reset = changed || active;
+    active = false;
+    boolean catchUp = joinedDuringTick;
+    joinedDuringTick = false;
+    Duration base = base();
+    Instant now = scheduler.now();
+    Duration delay;
+    if (failure != null) {
+      interval = grown(interval);
+      delay = RunPoller.jittered(interval, jitter(), random);
+      if (failure instanceof ThrottledException t && t.retryAfter().isPresent()) {
+        delay = RunPoller.retryDelay(t.retryAfter().get(), jitter(), random);
+      }
+      log.debug(
+          "batch {}: listing {} run statuses failed, next in {} ms: {}",
+          key,
+          members.size(),
+          delay.toMillis(),
+          failure.getMessage());
+    } else if (catchUp) {
+      // runs that joined during the listing have no status yet: list again at once, as a
+      // single watch polls at once (costs extra listings only while runs join in a burst)
+      interval = base;
+      delay = Duration.ZERO;
+    } else {
+      interval = reset ? base : grown(interval);
+      // counted from when the last tick was due, so neither a long listing nor a late start
+      // stretches the cadence
+      Duration elapsed = Duration.between(started, now);
+      delay = RunPoller.jittered(interval, jitter(), random).minus(elapsed);
+      if (delay.isNegative()) {
+        delay = Duration.ZERO;
+      }
+    }
+    schedule(delay, now);
   }
 
   private void fallBack(RuntimeException e) {

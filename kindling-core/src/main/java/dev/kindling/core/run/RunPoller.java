@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *       runs) after the last one was due when, since the tick before, a run's state changed, a run
  *       joined or one ended; otherwise the interval grows by the backoff factor up to the max
  *       interval, jittered as for a single run. A run that joins a backed-off group is polled
- *       within its own interval; a group of one run polls exactly as a single run does.
+ *       within its own interval; runs that join while a listing is under way get another listing
+ *       right after it (so a burst of new runs gets its first statuses at once); a group of one run
+ *       polls exactly as a single run does.
  *   <li>runs the listing leaves out are fetched on their own with {@link StatusSource#fetch} in the
  *       same tick (side by side on the fetch executor), failures handled as for a single run; the
  *       next tick waits for them.
@@ -255,6 +257,11 @@ public final class RunPoller implements AutoCloseable {
     }
   }
 
+  /** Forgets an idle group (called by the group when a tick ends with nobody left). */
+  private void forget(GroupKey key, PollGroup idle) {
+    groups.computeIfPresent(key, (k, g) -> g == idle && g.isForgettable() ? null : g);
+  }
+
   /** The group this run's status can be listed with, if any. */
   private static GroupKey groupKey(String runId, StatusSource source) {
     if (!(source instanceof BatchStatusSource batch)) {
@@ -351,7 +358,13 @@ public final class RunPoller implements AutoCloseable {
             PollGroup group =
                 g != null
                     ? g
-                    : new PollGroup(k.source(), k.batchKey(), scheduler, fetchExecutor, random);
+                    : new PollGroup(
+                        k.source(),
+                        k.batchKey(),
+                        scheduler,
+                        fetchExecutor,
+                        random,
+                        idle -> forget(k, idle));
             joined[0] = group.join(this);
             return group.isForgettable() ? null : group;
           });

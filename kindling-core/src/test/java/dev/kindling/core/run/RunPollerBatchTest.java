@@ -61,6 +61,9 @@ class RunPollerBatchTest {
     /** Whether the listing leaves out runs that have ended (an "active runs" list). */
     boolean listsActiveOnly;
 
+    /** Runs inside the next fetchAll call, once. */
+    Runnable duringNextListing = () -> {};
+
     /** What single fetches of a run throw before they answer. */
     final Map<String, Deque<RuntimeException>> singleFailures = new HashMap<>();
 
@@ -99,6 +102,9 @@ class RunPollerBatchTest {
     public Map<String, JobStatus> fetchAll(String batchKey, Set<String> runIds) {
       listTimes.add(clock.now());
       listed.add(Set.copyOf(runIds));
+      Runnable hook = duringNextListing;
+      duringNextListing = () -> {};
+      hook.run();
       assertThat(runIds).allMatch(id -> keys.apply(id).orElseThrow().equals(batchKey));
       if (!listFailures.isEmpty()) {
         throw listFailures.poll();
@@ -229,6 +235,27 @@ class RunPollerBatchTest {
       assertThat(a.join().state()).isEqualTo(RunState.SUCCEEDED);
       assertThat(b.join().state()).isEqualTo(RunState.SUCCEEDED);
       assertThat(clock.nextDueTime()).contains(START.plusSeconds(10));
+    }
+  }
+
+  @Test
+  void runsJoiningDuringAListingAreListedRightAfterIt() {
+    Deque<Runnable> queue = new ArrayDeque<>();
+    try (RunPoller p = new RunPoller(clock, queue::add, new SplittableRandom(1))) {
+      Platform platform = oneJob();
+      platform.run("a", Duration.ofSeconds(100)).run("b", Duration.ofSeconds(100));
+      p.watch("a", platform, EXACT);
+      platform.duringNextListing = () -> p.watch("b", platform, EXACT);
+      clock.advance(Duration.ZERO);
+      queue.poll().run(); // b joins while a's listing is under way
+
+      assertThat(platform.listed).containsExactly(Set.of("a"));
+      assertThat(clock.nextDueTime()).contains(START);
+      clock.advance(Duration.ZERO);
+      queue.poll().run();
+      assertThat(platform.listed.get(1)).containsExactlyInAnyOrder("a", "b");
+      // then the usual cadence
+      assertThat(clock.nextDueTime()).contains(START.plusSeconds(5));
     }
   }
 
