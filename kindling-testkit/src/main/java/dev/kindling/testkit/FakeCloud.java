@@ -26,6 +26,8 @@ public final class FakeCloud {
   private final Map<String, Deque<RunScript>> jobScripts = new LinkedHashMap<>();
   private final List<Call> calls = new ArrayList<>();
   private RunScript defaultScript = RunScript.succeedAfterPolls(2);
+  private boolean batchStatuses = true;
+  private boolean listActiveRunsOnly;
   private int nextJob = 1;
   private int nextRun = 1;
 
@@ -109,6 +111,33 @@ public final class FakeCloud {
   public synchronized FakeCloud defaultScript(RunScript script) {
     defaultScript = Objects.requireNonNull(script);
     return this;
+  }
+
+  /**
+   * Whether services over this cloud list run statuses by job ({@code statusBatchKey}, {@code
+   * getJobStatuses}; default true). Off, runs have no batch key and a listing throws {@link
+   * UnsupportedOperationException}: every status is fetched one run at a time.
+   */
+  public synchronized FakeCloud batchStatuses(boolean on) {
+    batchStatuses = on;
+    return this;
+  }
+
+  synchronized boolean batchStatuses() {
+    return batchStatuses;
+  }
+
+  /**
+   * Whether a status listing leaves out runs that have ended, as a list of active runs does
+   * (default false: every asked run of the job is listed). The poller then fetches those alone.
+   */
+  public synchronized FakeCloud listActiveRunsOnly(boolean on) {
+    listActiveRunsOnly = on;
+    return this;
+  }
+
+  synchronized boolean listActiveRunsOnly() {
+    return listActiveRunsOnly;
   }
 
   /** Every call made by any service over this cloud, in order. */

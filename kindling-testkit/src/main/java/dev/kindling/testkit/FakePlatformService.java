@@ -133,21 +133,66 @@ public final class FakePlatformService implements PlatformService {
   public JobStatus getJobStatus(String runId) {
     cloud.record("getJobStatus", runId);
     synchronized (cloud) {
-      FakeCloud.Run run = find(runId);
-      if (!run.state.isTerminal()) {
-        run.polls++;
-        RunScript s = run.script;
-        if (!s.hang() && run.polls >= s.terminalAfterPolls()) {
-          finish(run, s.outcome());
-        } else if (run.polls > 1 || s.hang()) {
-          if (run.state != RunState.RUNNING) {
-            run.state = RunState.RUNNING;
-            run.start = cloud.clock().instant();
-          }
+      return poll(find(runId));
+    }
+  }
+
+  /** A status poll: advances the run along its script. Under the cloud's lock. */
+  private JobStatus poll(FakeCloud.Run run) {
+    if (!run.state.isTerminal()) {
+      run.polls++;
+      RunScript s = run.script;
+      if (!s.hang() && run.polls >= s.terminalAfterPolls()) {
+        finish(run, s.outcome());
+      } else if (run.polls > 1 || s.hang()) {
+        if (run.state != RunState.RUNNING) {
+          run.state = RunState.RUNNING;
+          run.start = cloud.clock().instant();
         }
       }
-      return status(run);
     }
+    return status(run);
+  }
+
+  /** A run's job: the fake lists the statuses of one job's runs together. No call is recorded. */
+  @Override
+  public Optional<String> statusBatchKey(String runId) {
+    if (!cloud.batchStatuses()) {
+      return Optional.empty();
+    }
+    return cloud.run(runId).map(r -> r.job.id());
+  }
+
+  /**
+   * The statuses of the asked runs of job {@code batchKey}, as one listing (recorded as {@code
+   * getJobStatuses} with the job id and the run ids, sorted). Each listed run counts as a status
+   * poll of its {@link RunScript}; runs of other jobs and unknown runs are left out, as are runs
+   * that have ended when the cloud {@link FakeCloud#listActiveRunsOnly lists active runs only}.
+   */
+  @Override
+  public Map<String, JobStatus> getJobStatuses(String batchKey, Set<String> runIds) {
+    List<String> args = new ArrayList<>();
+    args.add(batchKey);
+    args.addAll(new java.util.TreeSet<>(runIds));
+    cloud.record("getJobStatuses", args.toArray(String[]::new));
+    if (!cloud.batchStatuses()) {
+      throw new UnsupportedOperationException("fake: listing statuses is turned off");
+    }
+    Map<String, JobStatus> out = new LinkedHashMap<>();
+    synchronized (cloud) {
+      for (String runId : runIds) {
+        Optional<FakeCloud.Run> found = cloud.run(runId);
+        if (found.isEmpty() || !found.get().job.id().equals(batchKey)) {
+          continue;
+        }
+        FakeCloud.Run run = found.get();
+        if (cloud.listActiveRunsOnly() && run.state.isTerminal()) {
+          continue;
+        }
+        out.put(runId, poll(run));
+      }
+    }
+    return out;
   }
 
   @Override

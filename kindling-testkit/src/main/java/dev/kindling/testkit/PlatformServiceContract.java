@@ -25,6 +25,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -224,6 +226,43 @@ public abstract class PlatformServiceContract {
       assertThat(other.logs(runId).output()).contains("from-afar");
       assertThat(other.cancelJob(runId)).isFalse();
     }
+  }
+
+  @Test
+  void listedStatusesAgreeWithSingleStatuses() throws Exception {
+    DeploymentResult deployed = deploy(app("listed", hangingApp()));
+    expect(AppBehaviour.RUN_UNTIL_CANCELLED);
+    String runId = service.runSparkJob(deployed.jobId(), Map.of());
+    Optional<String> key = service.statusBatchKey(runId);
+    Assumptions.assumeTrue(key.isPresent(), "the platform does not list run statuses");
+    CompletableFuture<JobStatus> running = new CompletableFuture<>();
+    CompletableFuture<JobStatus> watch =
+        deployer.watch(
+            runId,
+            runTimeout(),
+            s -> {
+              if (s.state() == RunState.RUNNING) {
+                running.complete(s);
+              }
+            });
+    running.get(runTimeout().toMillis(), TimeUnit.MILLISECONDS);
+
+    // a running run is in any listing of its group, active or recent runs
+    Map<String, JobStatus> listed = service.getJobStatuses(key.get(), Set.of(runId));
+    assertThat(listed).containsKey(runId);
+    assertThat(listed.get(runId).runId()).isEqualTo(runId);
+    assertThat(listed.get(runId).state()).isEqualTo(RunState.RUNNING);
+    assertThat(service.getJobStatus(runId).state()).isEqualTo(RunState.RUNNING);
+
+    assertThat(service.cancelJob(runId)).isTrue();
+    JobStatus end = watch.get(runTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(end.state()).isEqualTo(RunState.CANCELLED);
+    // an ended run may have dropped out of the listing; if it is there, it agrees
+    Map<String, JobStatus> after = service.getJobStatuses(key.get(), Set.of(runId));
+    if (after.containsKey(runId)) {
+      assertThat(after.get(runId).state()).isEqualTo(service.getJobStatus(runId).state());
+    }
+    assertThat(service.statusBatchKey(runId)).isEqualTo(key);
   }
 
   @Test

@@ -226,4 +226,88 @@ class DataAppDeployerTest {
     }
     return failure;
   }
+
+  private List<String> startRuns(String jobId, int n) {
+    List<String> runs = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      runs.add(deployer.runJob(jobId, Map.of()));
+    }
+    return runs;
+  }
+
+  @Test
+  void runsOfOneJobAreWaitedForWithOneListingPerPoll() {
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.defaultScript(RunScript.succeedAfterPolls(3));
+    List<String> runs = startRuns(r.jobId(), 10);
+    List<CompletableFuture<JobStatus>> waits =
+        runs.stream().map(id -> deployer.watch(id, Duration.ofMinutes(5), s -> {})).toList();
+
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(waits).allMatch(f -> f.join().state() == RunState.SUCCEEDED);
+    assertThat(cloud.calls("getJobStatus")).isEmpty();
+    List<String> expected = new java.util.ArrayList<>(List.of(r.jobId()));
+    expected.addAll(new java.util.TreeSet<>(runs));
+    assertThat(cloud.calls("getJobStatuses")).hasSize(3).allMatch(c -> c.args().equals(expected));
+  }
+
+  @Test
+  void withoutAListingEveryRunIsPolledAlone() {
+    cloud.batchStatuses(false);
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.defaultScript(RunScript.succeedAfterPolls(3));
+    List<CompletableFuture<JobStatus>> waits =
+        startRuns(r.jobId(), 10).stream()
+            .map(id -> deployer.watch(id, Duration.ofMinutes(5), s -> {}))
+            .toList();
+
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(waits).allMatch(f -> f.join().state() == RunState.SUCCEEDED);
+    assertThat(cloud.calls("getJobStatuses")).isEmpty();
+    assertThat(cloud.calls("getJobStatus")).hasSize(30);
+  }
+
+  @Test
+  void aRunTheListingNoLongerShowsIsAskedForAlone() {
+    cloud.listActiveRunsOnly(true);
+    DeploymentResult r = deployer.deployAsJob(app, JobConfig.builder().build());
+    cloud.defaultScript(RunScript.hangUntilCancelled());
+    List<String> runs = startRuns(r.jobId(), 3);
+    List<CompletableFuture<JobStatus>> waits =
+        runs.stream().map(id -> deployer.watch(id, Duration.ofMinutes(5), s -> {})).toList();
+    clock.advance(Duration.ofSeconds(1));
+
+    deployer.cancelJob(runs.get(1));
+    clock.advance(Duration.ofSeconds(1));
+
+    assertThat(waits.get(1).join().state()).isEqualTo(RunState.CANCELLED);
+    assertThat(waits.get(0)).isNotDone();
+    assertThat(cloud.calls("getJobStatus"))
+        .extracting(FakeCloud.Call::args)
+        .containsExactly(List.of(runs.get(1)));
+    runs.forEach(deployer::cancelJob);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(waits).allMatch(f -> f.join().state() == RunState.CANCELLED);
+  }
+
+  @Test
+  void runsOfDifferentJobsAreListedPerJob() throws IOException {
+    DeploymentResult first = deployer.deployAsJob(app, JobConfig.builder().build());
+    DeploymentResult second =
+        deployer.deployAsJob(app, JobConfig.builder().jobName("demo-2").build());
+    cloud.defaultScript(RunScript.succeedAfterPolls(2));
+    List<String> runs = new java.util.ArrayList<>(startRuns(first.jobId(), 2));
+    runs.addAll(startRuns(second.jobId(), 2));
+    List<CompletableFuture<JobStatus>> waits =
+        runs.stream().map(id -> deployer.watch(id, Duration.ofMinutes(5), s -> {})).toList();
+
+    clock.advance(Duration.ofMinutes(1));
+
+    assertThat(waits).allMatch(f -> f.join().state() == RunState.SUCCEEDED);
+    assertThat(cloud.calls("getJobStatuses"))
+        .extracting(c -> c.args().get(0))
+        .containsExactlyInAnyOrder(first.jobId(), first.jobId(), second.jobId(), second.jobId());
+  }
 }

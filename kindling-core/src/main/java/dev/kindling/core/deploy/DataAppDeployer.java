@@ -64,6 +64,7 @@ public final class DataAppDeployer {
   private final TargetConfig target;
   private final RunPoller poller;
   private final Scheduler scheduler;
+  private final PlatformStatusSource statuses;
 
   @Inject
   public DataAppDeployer(
@@ -77,6 +78,7 @@ public final class DataAppDeployer {
     this.target = Objects.requireNonNull(target, "target");
     this.poller = Objects.requireNonNull(poller, "poller");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.statuses = new PlatformStatusSource(platform);
   }
 
   /** The platform this deployer deploys to. */
@@ -322,7 +324,11 @@ public final class DataAppDeployer {
     }
   }
 
-  /** Watches a run without blocking; the future completes with the terminal status. */
+  /**
+   * Watches a run without blocking; the future completes with the terminal status. Runs the
+   * platform can list together ({@link PlatformService#statusBatchKey}) are polled with one listing
+   * per interval for all of them (see {@link RunPoller}).
+   */
   public CompletableFuture<JobStatus> watch(
       String runId, Duration timeout, Consumer<JobStatus> onChange) {
     Duration interval = platform.pollInterval();
@@ -334,7 +340,7 @@ public final class DataAppDeployer {
             .withDeadline(scheduler.now().plus(timeout));
     return poller.watch(
         runId,
-        platform::getJobStatus,
+        statuses,
         options,
         s -> {
           log.info("{} {}{}", s.runId(), s.state(), s.error().map(e -> ": " + e).orElse(""));

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,42 @@ import org.slf4j.LoggerFactory;
  * {@link RunState#UNKNOWN} is not terminal: it keeps polling. Cancelling the returned future stops
  * polling that run.
  *
+ * <h2>Runs whose statuses can be listed together</h2>
+ *
+ * <p>When the source is a {@link BatchStatusSource} and it gives a run a {@link
+ * BatchStatusSource#batchKey batch key}, the run joins the group of runs with the same source
+ * instance and key, and the group asks for all its runs' statuses with one {@link
+ * BatchStatusSource#fetchAll} per tick: a wait on 1,000 runs of one job costs one listing (a few
+ * pages) per interval, not 1,000 requests. Per run, everything above still holds (the {@code
+ * onChange} calls, the deadline, the initial delay before the run joins the group's ticks, "not
+ * found" before the first status, cancelling). The group's cadence:
+ *
+ * <ul>
+ *   <li>the next tick is due one base interval (the smallest {@link PollOptions#interval()} of its
+ *       runs) after the last one was due when, since the tick before, a run's state changed, a run
+ *       joined or one ended; otherwise the interval grows by the backoff factor up to the max
+ *       interval, jittered as for a single run. A run that joins a backed-off group is polled
+ *       within its own interval; runs that join while a listing is under way get another listing
+ *       right after it (so a burst of new runs gets its first statuses at once); a group of one run
+ *       polls exactly as a single run does.
+ *   <li>runs the listing leaves out are fetched on their own with {@link StatusSource#fetch} in the
+ *       same tick (side by side on the fetch executor), failures handled as for a single run; the
+ *       next tick waits for them.
+ *   <li>a {@link TransientException} or {@link ThrottledException} from {@code fetchAll} is a
+ *       failed poll of every run in the group (each gives up after its {@link
+ *       PollOptions#maxConsecutiveFailures()}); the group backs off and honours a {@code
+ *       Retry-After}.
+ *   <li>any other exception from {@code fetchAll} ({@link UnsupportedOperationException}, say) is
+ *       logged at DEBUG and the group's runs, and runs that join it later, are polled one at a time
+ *       from then on.
+ * </ul>
+ *
+ * <p>Runs without a key, and sources that are not a {@code BatchStatusSource}, are polled on their
+ * own as above. A platform opts in by implementing {@link
+ * dev.kindling.core.spi.PlatformService#statusBatchKey} and {@link
+ * dev.kindling.core.spi.PlatformService#getJobStatuses}; {@code DataAppDeployer} hands the poller a
+ * {@code BatchStatusSource} over them.
+ *
  * <p>Status fetches run on the fetch executor, or, when there is none, on the scheduler's thread
  * (with a {@link dev.kindling.core.time.ManualScheduler}: the thread that advances it). {@code
  * onChange} is called on the thread that fetched, one call at a time per run.
@@ -66,6 +103,7 @@ public final class RunPoller implements AutoCloseable {
   private final ExecutorService ownedExecutor;
   private final RandomGenerator random;
   private final Set<Watch> active = ConcurrentHashMap.newKeySet();
+  private final Map<GroupKey, PollGroup> groups = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private RunPoller(
@@ -186,22 +224,66 @@ public final class RunPoller implements AutoCloseable {
   }
 
   private Duration jittered(Duration d, double jitter) {
+    return jittered(d, jitter, random);
+  }
+
+  /** {@code d} spread by up to ± the jitter fraction. */
+  static Duration jittered(Duration d, double jitter, RandomGenerator random) {
     if (jitter == 0.0) {
       return d;
     }
     return scaled(d, 1.0 + jitter * (2.0 * random.nextDouble() - 1.0));
   }
 
+  /** The platform's wait, plus up to the jitter fraction, so runs don't return at once. */
+  static Duration retryDelay(Duration asked, double jitter, RandomGenerator random) {
+    return asked.plus(scaled(asked, jitter * random.nextDouble()));
+  }
+
   private static Duration scaled(Duration d, double factor) {
     return Duration.ofNanos((long) (d.toNanos() * factor));
   }
 
-  private final class Watch {
+  /** The key of a {@link PollGroup}: the source instance (by identity) and its batch key. */
+  private record GroupKey(BatchStatusSource source, String batchKey) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GroupKey k && k.source == source && k.batchKey.equals(batchKey);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(source) + batchKey.hashCode();
+    }
+  }
+
+  /** Forgets an idle group (called by the group when a tick ends with nobody left). */
+  private void forget(GroupKey key, PollGroup idle) {
+    groups.computeIfPresent(key, (k, g) -> g == idle && g.isForgettable() ? null : g);
+  }
+
+  /** The group this run's status can be listed with, if any. */
+  private static GroupKey groupKey(String runId, StatusSource source) {
+    if (!(source instanceof BatchStatusSource batch)) {
+      return null;
+    }
+    try {
+      return batch.batchKey(runId).map(k -> new GroupKey(batch, k)).orElse(null);
+    } catch (RuntimeException e) {
+      log.debug("{}: no batch key ({}); polled on its own", runId, e.toString());
+      return null;
+    }
+  }
+
+  private final class Watch implements PollGroup.Member {
     final String runId;
     final StatusSource source;
     final PollOptions options;
     final Consumer<JobStatus> onChange;
     final CompletableFuture<JobStatus> future = new CompletableFuture<>();
+
+    /** The group it is polled with; null when it is polled on its own from the start. */
+    final GroupKey groupKey;
 
     // guarded by this
     private RunState lastState;
@@ -209,6 +291,10 @@ public final class RunPoller implements AutoCloseable {
     private Duration interval;
     private int failures;
     private boolean finished;
+
+    /** True while its group polls it; false when it polls itself (next, interval). */
+    private boolean grouped;
+
     private ScheduledTask next;
     private ScheduledTask deadlineTask;
 
@@ -218,9 +304,27 @@ public final class RunPoller implements AutoCloseable {
       this.options = options;
       this.onChange = onChange;
       this.interval = options.interval();
+      this.groupKey = groupKey(runId, source);
+      this.grouped = groupKey != null;
+    }
+
+    @Override
+    public String runId() {
+      return runId;
+    }
+
+    @Override
+    public PollOptions options() {
+      return options;
+    }
+
+    @Override
+    public boolean isDone() {
+      return future.isDone();
     }
 
     void start() {
+      boolean joinNow = false;
       synchronized (this) {
         options
             .deadline()
@@ -228,9 +332,57 @@ public final class RunPoller implements AutoCloseable {
                 d ->
                     deadlineTask =
                         scheduler.schedule(this::onDeadline, between(scheduler.now(), d)));
-        next = scheduler.schedule(this::tick, options.initialDelay());
+        if (groupKey == null) {
+          next = scheduler.schedule(this::tick, options.initialDelay());
+        } else if (options.initialDelay().isZero()) {
+          joinNow = true;
+        } else {
+          next = scheduler.schedule(this::join, options.initialDelay());
+        }
+      }
+      if (joinNow) {
+        join();
       }
       future.whenComplete((status, failure) -> stop());
+    }
+
+    /** Joins its group's ticks; polls alone if the group fell back to that. */
+    private void join() {
+      if (future.isDone()) {
+        return;
+      }
+      boolean[] joined = {true};
+      groups.compute(
+          groupKey,
+          (k, g) -> {
+            PollGroup group =
+                g != null
+                    ? g
+                    : new PollGroup(
+                        k.source(),
+                        k.batchKey(),
+                        scheduler,
+                        fetchExecutor,
+                        random,
+                        idle -> forget(k, idle));
+            joined[0] = group.join(this);
+            return group.isForgettable() ? null : group;
+          });
+      if (!joined[0]) {
+        pollAlone();
+      }
+    }
+
+    @Override
+    public void pollAlone() {
+      synchronized (this) {
+        if (finished || future.isDone()) {
+          return;
+        }
+        grouped = false;
+        interval = options.interval();
+        next = scheduler.schedule(this::tick, Duration.ZERO);
+      }
     }
 
     private void tick() {
@@ -238,58 +390,58 @@ public final class RunPoller implements AutoCloseable {
         return;
       }
       if (fetchExecutor == null) {
-        poll();
+        fetchAlone();
         return;
       }
       try {
-        fetchExecutor.execute(this::poll);
+        fetchExecutor.execute(this::fetchAlone);
       } catch (RejectedExecutionException e) {
         finish(null, e);
       }
     }
 
-    private void poll() {
+    @Override
+    public PollGroup.Effect fetchAlone() {
       if (future.isDone()) {
-        return;
+        return PollGroup.Effect.NONE;
       }
       JobStatus status;
       try {
         status = Objects.requireNonNull(source.fetch(runId), "status source answered null");
       } catch (TransientException | ThrottledException e) {
-        onTransientFailure(e);
-        return;
+        return failed(e);
       } catch (NotFoundException e) {
         // a run just submitted may not be visible yet (eventual consistency): until its first
         // status a "not found" counts as a tolerated failure; after that it is final
         if (neverSeen()) {
-          onTransientFailure(e);
-        } else {
-          finish(null, e);
+          return failed(e);
         }
-        return;
+        return finish(null, e);
       } catch (RuntimeException e) {
-        finish(null, e);
-        return;
+        return finish(null, e);
       } catch (Error e) {
         finish(null, e);
         throw e;
       }
-      onStatus(status);
+      return accept(status);
     }
 
     private synchronized boolean neverSeen() {
       return lastStatus == null;
     }
 
-    private void onStatus(JobStatus status) {
+    @Override
+    public PollGroup.Effect accept(JobStatus status) {
       boolean terminal;
+      boolean changed;
       synchronized (this) {
         if (finished || future.isDone()) {
-          return;
+          return PollGroup.Effect.NONE;
         }
         failures = 0;
         lastStatus = status;
-        if (status.state() != lastState) {
+        changed = status.state() != lastState;
+        if (changed) {
           lastState = status.state();
           interval = options.interval();
           log.info(
@@ -304,32 +456,40 @@ public final class RunPoller implements AutoCloseable {
         terminal = status.isTerminal();
         if (terminal) {
           finished = true;
-        } else {
+        } else if (!grouped) {
           next = scheduler.schedule(this::tick, jittered(interval, options.jitter()));
         }
       }
       if (terminal) {
         future.complete(status);
+        return PollGroup.Effect.ENDED;
       }
+      return changed ? PollGroup.Effect.CHANGED : PollGroup.Effect.NONE;
     }
 
-    private void onTransientFailure(RuntimeException e) {
+    @Override
+    public PollGroup.Effect failed(RuntimeException e) {
       boolean giveUp;
       synchronized (this) {
         if (finished || future.isDone()) {
-          return;
+          return PollGroup.Effect.NONE;
         }
         failures++;
         giveUp = failures > options.maxConsecutiveFailures();
         if (giveUp) {
           finished = true;
+        } else if (grouped) {
+          log.debug(
+              "{}: status poll failed ({} of {} tolerated): {}",
+              runId,
+              failures,
+              options.maxConsecutiveFailures(),
+              e.getMessage());
         } else {
           interval = grown(interval);
           Duration delay = jittered(interval, options.jitter());
           if (e instanceof ThrottledException t && t.retryAfter().isPresent()) {
-            // the platform's wait, plus up to the jitter fraction, so runs don't return at once
-            Duration asked = t.retryAfter().get();
-            delay = asked.plus(scaled(asked, options.jitter() * random.nextDouble()));
+            delay = retryDelay(t.retryAfter().get(), options.jitter(), random);
           }
           log.debug(
               "{}: status poll failed ({} of {} tolerated), next poll in {} ms: {}",
@@ -343,7 +503,14 @@ public final class RunPoller implements AutoCloseable {
       }
       if (giveUp) {
         future.completeExceptionally(e);
+        return PollGroup.Effect.ENDED;
       }
+      return PollGroup.Effect.NONE;
+    }
+
+    @Override
+    public void fail(Throwable e) {
+      finish(null, e);
     }
 
     private void onDeadline() {
@@ -367,10 +534,10 @@ public final class RunPoller implements AutoCloseable {
               last));
     }
 
-    private void finish(JobStatus status, Throwable failure) {
+    private PollGroup.Effect finish(JobStatus status, Throwable failure) {
       synchronized (this) {
         if (finished) {
-          return;
+          return PollGroup.Effect.NONE;
         }
         finished = true;
       }
@@ -379,6 +546,7 @@ public final class RunPoller implements AutoCloseable {
       } else {
         future.complete(status);
       }
+      return PollGroup.Effect.ENDED;
     }
 
     private void notifyChange(JobStatus status) {
@@ -404,6 +572,9 @@ public final class RunPoller implements AutoCloseable {
         if (deadlineTask != null) {
           deadlineTask.cancel();
         }
+      }
+      if (groupKey != null) {
+        groups.computeIfPresent(groupKey, (k, g) -> g.leave(this) ? null : g);
       }
       active.remove(this);
     }
