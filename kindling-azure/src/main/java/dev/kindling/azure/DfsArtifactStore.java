@@ -58,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * With the rename, the final path only ever holds complete files. Appends and flushes carry their
  * position, so a replayed one is harmless and they are marked {@link RetrySafe}; the chunk is a
  * byte array, so it can be sent again.
+ *
+ * <p><b>Content-addressed upload</b> ({@link #uploadContentAddressed}, the release's blobs): no
+ * temporary name and no rename. Where the size tells a complete file from an incomplete one, the
+ * final name holding an empty file until the flushing last append is as good as the rename, and it
+ * saves one request per blob.
  */
 public final class DfsArtifactStore implements ArtifactStore {
   /** The default append chunk: 8 MiB. */
@@ -179,13 +184,72 @@ public final class DfsArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * Writes a content-addressed file straight to its final name: {@code PUT ?resource=file} with
+   * {@code If-None-Match: *}, then the appends, the last one flushing. Appended data is invisible
+   * until that flush (platform-apis.md §5), and only the last append flushes, so {@code path} holds
+   * either an empty file or the whole content: as safe as the temporary name and rename of {@link
+   * #upload} for a file whose size tells complete from incomplete, and one request fewer. A create
+   * refused because the file exists ({@code 409 PathAlreadyExists}: a concurrent deploy of the same
+   * content, or a leftover) is answered by the file's size: complete, and it is kept (the data is
+   * read to its end, unsent); shorter (an interrupted or unfinished upload), and it is overwritten.
+   * A failed upload leaves at most an empty file, which is not deleted: another writer may have
+   * completed the same file meanwhile.
+   */
+  @Override
+  public void uploadContentAddressed(String path, InputStream data, long size) {
+    String target = full(path);
+    if (!create(target, path, true)) {
+      long existing = sizeOf(target).orElse(-1L);
+      if (existing == size) {
+        drain(data, size, path);
+        log.debug("{} is stored already ({} bytes)", path, size);
+        return;
+      }
+      log.debug("overwriting {} ({} of {} bytes)", path, existing, size);
+      create(target, path, false);
+    }
+    if (!appendAll(target, data, size, path)) {
+      flush(target, size, path); // an empty file: nothing was appended, so nothing was flushed
+    }
+    log.debug("uploaded {} ({} bytes)", path, size);
+  }
+
+  private static void drain(InputStream data, long size, String path) {
+    long n;
+    try {
+      n = data.transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      throw new KindlingException("reading the data for " + path + " failed: " + e.getMessage(), e);
+    }
+    if (n != size) {
+      throw new KindlingException(
+          "upload of " + path + " announced " + size + " bytes but sent " + n);
+    }
+  }
+
   private void create(String temp, String path) {
-    Request req =
-        base(url(temp).newBuilder().addQueryParameter("resource", "file").build())
-            .put(RequestBody.create(new byte[0], null))
-            .build();
-    try (Response r = call(req, "creating " + path)) {
+    create(temp, path, false);
+  }
+
+  /**
+   * Creates (or truncates) an empty file; with {@code onlyIfAbsent}, {@code If-None-Match: *}.
+   *
+   * @return false when {@code onlyIfAbsent} and a file exists there already
+   */
+  private boolean create(String fullPath, String path, boolean onlyIfAbsent) {
+    Request.Builder req =
+        base(url(fullPath).newBuilder().addQueryParameter("resource", "file").build())
+            .put(RequestBody.create(new byte[0], null));
+    if (onlyIfAbsent) {
+      req.header("If-None-Match", "*");
+    }
+    try (Response r = call(req.build(), "creating " + path)) {
+      if (onlyIfAbsent && r.code() == 409) {
+        return false; // PathAlreadyExists (or a retried create whose first attempt succeeded)
+      }
       require(r, "creating " + path);
+      return true;
     }
   }
 

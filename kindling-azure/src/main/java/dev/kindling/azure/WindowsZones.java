@@ -14,8 +14,9 @@ import java.util.Optional;
 /**
  * IANA time zone ids to Windows time zone ids, as Fabric schedules ({@code localTimeZoneId}) and
  * Synapse schedule triggers ({@code timeZone}) take them. The table ({@code
- * windows-zones.properties} next to this class) holds the common zones of the Unicode CLDR
- * windowsZones mapping.
+ * windows-zones.properties} next to this class) is generated from the Unicode CLDR windowsZones
+ * mapping (as ICU4J has it) for every {@code java.time} zone id that CLDR maps; {@code
+ * WindowsZonesCldrTest} checks it against ICU4J.
  */
 public final class WindowsZones {
   private static final Map<String, String> TO_WINDOWS = load();
@@ -65,8 +66,9 @@ public final class WindowsZones {
 
   /** The problem's fix for a zone the table lacks. */
   public static String missingFix(ZoneId zone) {
-    return "use a zone with a Windows equivalent (e.g. Europe/London, America/New_York, UTC), or add `"
+    return "the Unicode CLDR windowsZones mapping has no Windows zone for `"
         + zone.getId()
-        + "=<Windows id>` from the CLDR windowsZones table to dev/kindling/azure/windows-zones.properties";
+        + "`; use a zone with the same offsets that has one (e.g. Europe/London, America/New_York,"
+        + " UTC)";
   }
 }

@@ -94,6 +94,99 @@ class DfsArtifactStoreTest {
   }
 
   @Test
+  void aContentAddressedUploadWritesStraightToItsNameInTwoRequestsWhenSmall() throws Exception {
+    DfsArtifactStore store = store(1000);
+    byte[] small = "print('hi')\n".getBytes(StandardCharsets.UTF_8);
+    byte[] big = new byte[2500];
+    new Random(9).nextBytes(big);
+
+    store.uploadContentAddressed("blobs/s/app.py", new ByteArrayInputStream(small), small.length);
+    store.uploadContentAddressed("blobs/b/big.bin", new ByteArrayInputStream(big), big.length);
+
+    assertThat(store.read("blobs/s/app.py").readAllBytes()).isEqualTo(small);
+    assertThat(sha256(store.read("blobs/b/big.bin").readAllBytes())).isEqualTo(sha256(big));
+    // create (only if absent) and one append that flushes: no temporary name, no rename
+    assertThat(
+            server
+                .journal()
+                .entries(e -> e.path().endsWith("/app.py") && !e.method().equals("GET")))
+        .extracting(e -> e.method() + " " + e.query())
+        .containsExactly("PUT resource=file", "PATCH action=append&position=0&flush=true");
+    assertThat(server.journal().entries(e -> e.path().endsWith("/app.py")).get(0).headers())
+        .containsEntry("if-none-match", "*");
+    assertThat(
+            server
+                .journal()
+                .entries(e -> e.path().endsWith("/big.bin") && !e.method().equals("GET")))
+        .extracting(e -> e.method() + " " + e.query())
+        .containsExactly(
+            "PUT resource=file",
+            "PATCH action=append&position=0",
+            "PATCH action=append&position=1000",
+            "PATCH action=append&position=2000&flush=true");
+    assertThat(server.journal().entries(e -> e.path().contains(DfsArtifactStore.TEMP_PREFIX)))
+        .isEmpty();
+    assertThat(server.journal().entries(e -> e.headers().containsKey("x-ms-rename-source")))
+        .isEmpty();
+  }
+
+  @Test
+  void anInterruptedContentAddressedUploadLeavesAnEmptyFileThatTheNextOneReplaces()
+      throws Exception {
+    DfsArtifactStore store = store(4);
+    byte[] b = "0123456789".getBytes(StandardCharsets.UTF_8);
+    // the appends fail for good: the deploy dies before the flush
+    server.inject(Fault.on("PATCH", ".*/blob.txt").status(500).always().build());
+
+    assertThatThrownBy(
+            () -> store.uploadContentAddressed("b/blob.txt", new ByteArrayInputStream(b), 10))
+        .hasMessageContaining("500");
+    // appended data is invisible until flushed: what is left is an empty file, listed as such
+    assertThat(store.list("b")).containsExactly(new StoredFile("b/blob.txt", 0));
+    server.clearFaults();
+    server.journal().clear();
+
+    store.uploadContentAddressed("b/blob.txt", new ByteArrayInputStream(b), 10);
+
+    assertThat(store.read("b/blob.txt").readAllBytes()).isEqualTo(b);
+    assertThat(store.list("b")).containsExactly(new StoredFile("b/blob.txt", 10));
+    // refused create (it exists), its size (0: incomplete), then overwritten
+    assertThat(server.journal().entries())
+        .extracting(e -> e.method() + " " + e.status())
+        .startsWith("PUT 409", "HEAD 200", "PUT 201");
+  }
+
+  @Test
+  void aCompleteContentAddressedFileIsKeptAndTheDataReadUnsent() throws Exception {
+    DfsArtifactStore store = store(4);
+    byte[] b = "same bytes".getBytes(StandardCharsets.UTF_8);
+    store.uploadContentAddressed("c/f.txt", new ByteArrayInputStream(b), b.length);
+    server.journal().clear();
+    ByteArrayInputStream again = new ByteArrayInputStream(b);
+
+    // e.g. a concurrent deploy of the same content finished it first
+    store.uploadContentAddressed("c/f.txt", again, b.length);
+
+    assertThat(again.available()).isZero();
+    assertThat(store.read("c/f.txt").readAllBytes()).isEqualTo(b);
+    assertThat(server.journal().entries())
+        .extracting(e -> e.method() + " " + e.status())
+        .containsExactly("PUT 409", "HEAD 200", "GET 200");
+    assertThatThrownBy(
+            () -> store.uploadContentAddressed("c/f.txt", new ByteArrayInputStream(b), 99))
+        .hasMessageContaining("announced 99 bytes but sent " + b.length);
+  }
+
+  @Test
+  void aShortContentAddressedUploadCommitsNothing() throws Exception {
+    DfsArtifactStore store = store(4);
+    assertThatThrownBy(
+            () -> store.uploadContentAddressed("s.txt", new ByteArrayInputStream(new byte[3]), 10))
+        .hasMessageContaining("announced 10 bytes but sent 3");
+    assertThat(store.list("")).containsExactly(new StoredFile("s.txt", 0));
+  }
+
+  @Test
   void emptyAndExactMultipleSizes() throws Exception {
     DfsArtifactStore store = store(4);
     store.upload("e.txt", InputStream.nullInputStream(), 0);

@@ -487,7 +487,14 @@ public final class DatabricksPlatformService implements PlatformService {
   @Override
   public JobStatus getJobStatus(String runId) {
     RunId id = RunId.parse(runId);
-    JsonNode run = getRun(id);
+    return status(runId, id, getRun(id));
+  }
+
+  /**
+   * The status of a run from its {@code runs/get} JSON. Only a run that failed or timed out needs
+   * more requests (its {@code result.json} and task output); for an active run this makes none.
+   */
+  private JobStatus status(String runId, RunId id, JsonNode run) {
     RunStates.Mapped m = RunStates.map(run);
     if (m.platformState().contains("SUCCESS_WITH_FAILURES")) {
       log.warn("{} succeeded with failures: some tasks failed", runId);
@@ -626,30 +633,36 @@ public final class DatabricksPlatformService implements PlatformService {
             .withQueryParam("job_id", Long.toString(id))
             .withQueryParam(
                 "limit", Integer.toString(Math.min(RUNS_LIST_MAX, RunPage.clamp(limit))))
-            .withQueryParam("expand_tasks", "true")
-            .withHeader("Accept", "application/json");
-    if (pageToken != null) {
-      request.withQueryParam("page_token", pageToken);
-    }
-    JsonNode page =
-        DatabricksErrors.retrying(
-            "listing the runs of job " + id,
-            () -> {
-              try {
-                return client.get().apiClient().execute(request, RawJson.class).node();
-              } catch (IOException e) {
-                throw new DatabricksException("IO error: " + e.getMessage(), e);
-              }
-            });
+            .withQueryParam("expand_tasks", "true");
+    JsonNode page = runsPage(request, pageToken, "listing the runs of job " + id);
     List<RunMetrics> runs = new ArrayList<>();
     for (JsonNode run : page.path("runs")) {
       runs.add(metrics(run));
     }
-    Optional<String> next =
-        page.path("has_more").asBoolean(false)
-            ? text(page.path("next_page_token"))
-            : Optional.empty();
-    return new RunPage(runs, next);
+    return new RunPage(runs, nextPageToken(page));
+  }
+
+  /** One page of {@code runs/list} as JSON, retried as every read is. */
+  private JsonNode runsPage(Request request, String pageToken, String operation) {
+    request.withHeader("Accept", "application/json");
+    if (pageToken != null) {
+      request.withQueryParam("page_token", pageToken);
+    }
+    return DatabricksErrors.retrying(
+        operation,
+        () -> {
+          try {
+            return client.get().apiClient().execute(request, RawJson.class).node();
+          } catch (IOException e) {
+            throw new DatabricksException("IO error: " + e.getMessage(), e);
+          }
+        });
+  }
+
+  private static Optional<String> nextPageToken(JsonNode page) {
+    return page.path("has_more").asBoolean(false)
+        ? text(page.path("next_page_token"))
+        : Optional.empty();
   }
 
   private RunMetrics metrics(JsonNode run) {
@@ -992,5 +1005,86 @@ public final class DatabricksPlatformService implements PlatformService {
         (int) uploaded,
         bytes,
         metadata);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Batched statuses
+
+  /**
+   * The one batch key of this service's runs: the workspace's active runs. A run id carries the job
+   * run id and run tag but not the job id, so a {@code runs/list} by {@code job_id} would need a
+   * {@code runs/get} per run first to learn it, which is the request batching saves. Instead the
+   * workspace's active runs of every job are listed ({@code active_only=true}): the runs a wait
+   * polls are active until they end, and one that has ended drops out of that list, is left out,
+   * and is then fetched alone with {@code runs/get}, which also supplies what only that answer
+   * gives for an ended run (its failure reason from {@code result.json} and the task output).
+   */
+  static final String ACTIVE_RUNS_KEY = "databricks:active-runs";
+
+  /** The most {@code runs/list} pages one {@link #getJobStatuses} call reads. */
+  static final int MAX_STATUS_PAGES = 100;
+
+  /** {@value #ACTIVE_RUNS_KEY} for every Databricks run id (see there); empty for other ids. */
+  @Override
+  public Optional<String> statusBatchKey(String runId) {
+    try {
+      RunId.parse(runId);
+      return Optional.of(ACTIVE_RUNS_KEY);
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The statuses of the asked runs that the workspace's active runs show ({@code runs/list} with
+   * {@code active_only=true}, {@value #RUNS_LIST_MAX} per page, pages read one after another). It
+   * stops once every asked run is found, at the end of the listing, or after as many pages as runs
+   * were asked for (at most {@value #MAX_STATUS_PAGES}): more pages would cost more requests than
+   * fetching the runs one by one. Runs not found, and runs the listing shows as ended, are left
+   * out, so that {@link #getJobStatus} supplies them with the same state and error text as ever.
+   */
+  @Override
+  public Map<String, JobStatus> getJobStatuses(String batchKey, Set<String> runIds) {
+    if (!ACTIVE_RUNS_KEY.equals(batchKey)) {
+      throw new IllegalArgumentException(
+          "'" + batchKey + "' is not a batch key of Databricks runs (" + ACTIVE_RUNS_KEY + ")");
+    }
+    Map<Long, List<Map.Entry<String, RunId>>> wanted = new java.util.HashMap<>();
+    for (String runId : runIds) {
+      try {
+        RunId id = RunId.parse(runId);
+        wanted.computeIfAbsent(id.jobRunId(), k -> new ArrayList<>()).add(Map.entry(runId, id));
+      } catch (NotFoundException e) {
+        // not a run id: left out, its own fetch says so
+      }
+    }
+    Map<String, JobStatus> out = new LinkedHashMap<>();
+    int maxPages = Math.min(MAX_STATUS_PAGES, wanted.size());
+    String token = null;
+    for (int pages = 0; pages < maxPages && !wanted.isEmpty(); pages++) {
+      Request request =
+          new Request(Request.GET, "/api/2.2/jobs/runs/list")
+              .withQueryParam("active_only", "true")
+              .withQueryParam("limit", Integer.toString(RUNS_LIST_MAX));
+      JsonNode page = runsPage(request, token, "listing the workspace's active runs");
+      for (JsonNode run : page.path("runs")) {
+        if (!run.path("run_id").canConvertToLong()) {
+          continue;
+        }
+        List<Map.Entry<String, RunId>> asked = wanted.remove(run.path("run_id").asLong());
+        if (asked == null || RunStates.map(run).state().isTerminal()) {
+          continue; // an ended run's details come from runs/get
+        }
+        for (Map.Entry<String, RunId> a : asked) {
+          out.put(a.getKey(), status(a.getKey(), a.getValue(), run));
+        }
+      }
+      Optional<String> next = nextPageToken(page);
+      if (next.isEmpty()) {
+        break;
+      }
+      token = next.get();
+    }
+    return out;
   }
 }

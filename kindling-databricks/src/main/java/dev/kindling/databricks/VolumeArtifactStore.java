@@ -3,11 +3,9 @@ package dev.kindling.databricks;
 import com.databricks.sdk.WorkspaceClient;
 import com.databricks.sdk.core.DatabricksError;
 import com.databricks.sdk.service.files.DirectoryEntry;
-import com.databricks.sdk.service.files.GetMetadataResponse;
 import com.databricks.sdk.service.files.UploadRequest;
 import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
-import dev.kindling.core.error.TransientException;
 import dev.kindling.core.spi.ArtifactStore;
 import dev.kindling.core.spi.StoredFile;
 import java.io.BufferedInputStream;
@@ -27,9 +25,10 @@ import java.util.function.Supplier;
 
 /**
  * An {@link ArtifactStore} in a Unity Catalog volume, through the Databricks Files API: uploads
- * stream the raw bytes in one {@code PUT} (stored atomically by the service), downloads stream, and
- * listing walks the directory pages. Spark drivers read the same files through the volume's FUSE
- * mount at the same {@code /Volumes/...} path.
+ * stream the raw bytes in one {@code PUT} (stored atomically by the service, which answers 2xx only
+ * once the whole body is stored; no metadata request follows), downloads stream, and listing walks
+ * the directory pages. Spark drivers read the same files through the volume's FUSE mount at the
+ * same {@code /Volumes/...} path.
  */
 final class VolumeArtifactStore implements ArtifactStore {
   private final ArtifactsRoot root;
@@ -88,35 +87,28 @@ final class VolumeArtifactStore implements ArtifactStore {
             }
           }
           counted[0] = new CountingStream(source);
-          client
-              .get()
-              .files()
-              .upload(
-                  new UploadRequest().setFilePath(p).setContents(counted[0]).setOverwrite(true));
+          try {
+            client
+                .get()
+                .files()
+                .upload(
+                    new UploadRequest().setFilePath(p).setContents(counted[0]).setOverwrite(true));
+          } catch (RuntimeException e) {
+            if (counted[0].sourceFailure != null) {
+              // the data could not be read (or was refused by its reader): not worth resending
+              throw new KindlingException(
+                  "reading the data for " + p + " failed: " + counted[0].sourceFailure.getMessage(),
+                  counted[0].sourceFailure);
+            }
+            throw e;
+          }
+          // The service stores a file only when the whole body arrived, and answers 2xx only then.
+          // What it received is what this stream gave: every byte once (the stream refuses to be
+          // sent a second time, which is what the SDK would do after a throttling answer), so the
+          // count says what was stored and no metadata request is needed.
           if (counted[0].count != size) {
             throw new KindlingException(
                 "upload of " + p + " announced " + size + " bytes but sent " + counted[0].count);
-          }
-          // The SDK may resend a request after a throttling answer; a consumed stream would then
-          // store fewer bytes. Check what arrived, so a content address never holds a short file.
-          GetMetadataResponse meta =
-              DatabricksErrors.call("checking " + p, () -> client.get().files().getMetadata(p));
-          Long stored = meta.getContentLength();
-          if (stored != null && stored != size) {
-            DatabricksErrors.run("deleting " + p, () -> client.get().files().delete(p));
-            throw new TransientException(
-                "upload of "
-                    + p
-                    + " stored "
-                    + stored
-                    + " bytes instead of "
-                    + size
-                    + " (a retried request?); deploy again",
-                null,
-                DatabricksPlatformService.ID,
-                null,
-                null,
-                null);
           }
         };
     if (resendable) {
@@ -261,17 +253,38 @@ final class VolumeArtifactStore implements ArtifactStore {
     return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
   }
 
-  /** Counts the bytes read through it. */
+  /**
+   * Counts the bytes read through it, and refuses to be read again once closed: the SDK sends a
+   * request body by reading the stream to its end and closing it, and after a throttling answer it
+   * sends the same request again with the same, consumed stream, which would store an empty or
+   * short file under a 2xx answer. Refusing makes that attempt fail instead; the upload is then
+   * sent again from the start (files up to {@link #RESEND_LIMIT}) or reported.
+   */
   private static final class CountingStream extends FilterInputStream {
     long count;
+    IOException sourceFailure;
+    private boolean closed;
 
     CountingStream(InputStream in) {
       super(in);
     }
 
+    private void checkOpen() throws IOException {
+      if (closed) {
+        throw new IOException("the upload body was sent once already and cannot be sent again");
+      }
+    }
+
     @Override
     public int read() throws IOException {
-      int b = super.read();
+      checkOpen();
+      int b;
+      try {
+        b = super.read();
+      } catch (IOException e) {
+        sourceFailure = e;
+        throw e;
+      }
       if (b >= 0) {
         count++;
       }
@@ -280,7 +293,14 @@ final class VolumeArtifactStore implements ArtifactStore {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
+      checkOpen();
+      int n;
+      try {
+        n = super.read(b, off, len);
+      } catch (IOException e) {
+        sourceFailure = e;
+        throw e;
+      }
       if (n > 0) {
         count += n;
       }
@@ -299,7 +319,7 @@ final class VolumeArtifactStore implements ArtifactStore {
 
     @Override
     public void close() {
-      // the caller owns the stream
+      closed = true; // the caller owns the underlying stream
     }
   }
 }

@@ -317,6 +317,34 @@ class DatabricksServiceTest {
   }
 
   @Test
+  void aThrottledVolumeUploadIsSentAgainWholeNeverAsTheConsumedStream() throws IOException {
+    // After a 429 the SDK sends the same request again with the same, consumed body stream; the
+    // store's stream refuses that, and the upload is sent again from the start.
+    ArtifactStore store = service.store();
+    byte[] bytes = new byte[200 * 1024];
+    new Random(3).nextBytes(bytes);
+    emulator.inject(
+        Fault.on("PUT", "/api/2\\.0/fs/files/Volumes/.*")
+            .status(429)
+            .header("Retry-After", "0")
+            .times(1)
+            .build());
+
+    store.upload("data-apps/t/blobs/t.bin", new ByteArrayInputStream(bytes), bytes.length);
+
+    assertThat(
+            Files.readAllBytes(
+                emulator
+                    .volumesDir()
+                    .resolve("main/kindling/artifacts/kindling/data-apps/t/blobs/t.bin")))
+        .isEqualTo(bytes);
+    List<Journal.Entry> puts = emulator.journal().requests("PUT", "/api/2\\.0/fs/files/.*");
+    assertThat(puts.get(0).status()).isEqualTo(429);
+    assertThat(puts.get(puts.size() - 1).status()).isEqualTo(204);
+    assertThat(puts).filteredOn(e -> e.status() == 204).hasSize(1);
+  }
+
+  @Test
   void volumeUploadsSendRawBytesThroughTheFilesApi() throws IOException {
     ArtifactStore store = service.store();
     byte[] bytes = new byte[3 * 1024 * 1024];
@@ -325,6 +353,8 @@ class DatabricksServiceTest {
     store.upload("data-apps/v/blobs/big.bin", new ByteArrayInputStream(bytes), bytes.length);
 
     assertThat(emulator.journal().requests("PUT", "/api/2\\.0/fs/files/Volumes/.*")).hasSize(1);
+    // the PUT is answered 2xx only once the whole body is stored: no metadata request follows
+    assertThat(emulator.journal().requests("HEAD", ".*")).isEmpty();
     assertThat(
             Files.readAllBytes(
                 emulator

@@ -222,15 +222,57 @@ final class FabricClient {
   private List<JsonNode> listAll(
       java.util.function.Supplier<HttpUrl.Builder> base, String operation) {
     List<JsonNode> all = new ArrayList<>();
+    forEachPage(
+        base,
+        operation,
+        Integer.MAX_VALUE,
+        page -> {
+          all.addAll(page);
+          return true;
+        });
+    return all;
+  }
+
+  /**
+   * Reads the job instances of an item page by page, one request after another, handing each page's
+   * entries to {@code page} until it returns false, the listing ends or {@code maxPages} pages were
+   * read.
+   *
+   * @return the number of pages read
+   */
+  int jobInstancePages(
+      String itemId, int maxPages, java.util.function.Predicate<List<JsonNode>> page) {
+    return forEachPage(() -> instances(itemId), "listing the runs of " + itemId, maxPages, page);
+  }
+
+  /**
+   * The pages of a Fabric list call, following {@code continuationToken}s: each page's {@code
+   * value} entries go to {@code page} until it returns false, there is no further page or {@code
+   * maxPages} were read.
+   *
+   * @param base the list call's URL, fresh for each page
+   * @return the number of pages read
+   */
+  private int forEachPage(
+      java.util.function.Supplier<HttpUrl.Builder> base,
+      String operation,
+      int maxPages,
+      java.util.function.Predicate<List<JsonNode>> page) {
     HttpUrl url = base.get().build();
-    while (url != null) {
-      JsonNode page = json(send(get(url), operation));
-      page.path("value").forEach(all::add);
-      String token = page.path("continuationToken").asText("");
+    int pages = 0;
+    while (url != null && pages < maxPages) {
+      JsonNode body = json(send(get(url), operation));
+      pages++;
+      List<JsonNode> values = new ArrayList<>();
+      body.path("value").forEach(values::add);
+      if (!page.test(values)) {
+        break;
+      }
+      String token = body.path("continuationToken").asText("");
       url =
           token.isEmpty() ? null : base.get().addQueryParameter("continuationToken", token).build();
     }
-    return all;
+    return pages;
   }
 
   /** The job instance, or empty if Fabric does not know it. */

@@ -47,11 +47,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import okhttp3.HttpUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -365,7 +367,10 @@ public final class FabricPlatformService implements PlatformService {
     v1.putNull("retryPolicy");
     v1.put(
         "commandLineArguments",
-        String.join(" ", arguments(jvm, release.app(), release.id(), UNTRACKED_RUN_TAG, params)));
+        String.join(
+            " ",
+            withoutRunTag(
+                jvm, arguments(jvm, release.app(), release.id(), UNTRACKED_RUN_TAG, params))));
     ArrayNode libs = v1.putArray("additionalLibraryUris");
     if (jvm) {
       app.jars().forEach(j -> libs.add(store().locate(release.blob(j))));
@@ -405,6 +410,16 @@ public final class FabricPlatformService implements PlatformService {
     } catch (IllegalArgumentException e) {
       throw new KindlingException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * The definition's own arguments, used by the runs Fabric starts by itself (a schedule, the
+   * portal): a Python app's leave the run tag out, so the bootstrap shim gives each such run a tag
+   * of its own instead of all sharing one result folder.
+   */
+  static List<String> withoutRunTag(boolean jvm, List<String> args) {
+    String tag = BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RUN_TAG + "=";
+    return jvm ? args : args.stream().filter(a -> !a.startsWith(tag)).toList();
   }
 
   private static ObjectNode definition(ObjectNode v1) {
@@ -619,6 +634,14 @@ public final class FabricPlatformService implements PlatformService {
             .orElseThrow(
                 () ->
                     new NotFoundException("fabric: no run " + runId + " (job instance not found)"));
+    return status(runId, id, inst);
+  }
+
+  /**
+   * The status of a run from its job instance JSON (as the instance's GET and the item's list of
+   * instances give it). A failed run's error also reads the app's {@code result.json}.
+   */
+  private JobStatus status(String runId, FabricRunId id, JsonNode inst) {
     String status = inst.path("status").asText("");
     RunState state = state(status);
     Optional<String> error = Optional.empty();
@@ -906,5 +929,69 @@ public final class FabricPlatformService implements PlatformService {
           "fabric: '" + jobId + "' is not a Spark Job Definition id (a GUID); see `kindling jobs`");
     }
     return jobId.toLowerCase(Locale.ROOT);
+  }
+
+  // ---------------------------------------------------------------- batched statuses
+
+  /** The most pages of job instances one {@link #getJobStatuses} call reads. */
+  static final int MAX_STATUS_PAGES = 50;
+
+  /**
+   * {@code <workspace>/<item>} of the run: the runs of one Spark Job Definition are listed
+   * together. Empty for a run of another workspace than the target's (its status is fetched alone,
+   * as ever) and for what is not a Fabric run id.
+   */
+  @Override
+  public Optional<String> statusBatchKey(String runId) {
+    try {
+      FabricRunId id = FabricRunId.parse(runId);
+      if (!id.workspaceId().equalsIgnoreCase(settings.workspaceId())) {
+        return Optional.empty();
+      }
+      return Optional.of(id.workspaceId() + "/" + id.itemId());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The statuses of the asked runs from the item's list of job instances ({@code GET
+   * …/items/{item}/jobs/instances}, continuation-token pages read one after another), mapped as
+   * {@link #getJobStatus} maps an instance. It stops once every asked run is found, at the end of
+   * the listing, or after as many pages as runs were asked for (at most {@value
+   * #MAX_STATUS_PAGES}). Runs the listing does not show (Fabric keeps only the most recent
+   * completed instances) and runs of another item are left out.
+   */
+  @Override
+  public Map<String, JobStatus> getJobStatuses(String batchKey, Set<String> runIds) {
+    Map<String, List<Map.Entry<String, FabricRunId>>> wanted = new HashMap<>();
+    String itemId = null;
+    for (String runId : runIds) {
+      if (!statusBatchKey(runId).filter(batchKey::equals).isPresent()) {
+        continue; // another item's run, or no run id: left out
+      }
+      FabricRunId id = FabricRunId.parse(runId);
+      itemId = id.itemId();
+      wanted.computeIfAbsent(id.instanceId(), k -> new ArrayList<>()).add(Map.entry(runId, id));
+    }
+    Map<String, JobStatus> out = new LinkedHashMap<>();
+    if (itemId == null) {
+      return out;
+    }
+    client()
+        .jobInstancePages(
+            itemId,
+            Math.min(MAX_STATUS_PAGES, wanted.size()),
+            page -> {
+              for (JsonNode inst : page) {
+                String instanceId = inst.path("id").asText("").toLowerCase(Locale.ROOT);
+                List<Map.Entry<String, FabricRunId>> asked = wanted.remove(instanceId);
+                if (asked != null) {
+                  asked.forEach(a -> out.put(a.getKey(), status(a.getKey(), a.getValue(), inst)));
+                }
+              }
+              return !wanted.isEmpty();
+            });
+    return out;
   }
 }

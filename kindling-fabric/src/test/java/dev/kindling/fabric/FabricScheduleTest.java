@@ -126,11 +126,12 @@ class FabricScheduleTest {
 
   @Test
   void unrepresentableSchedulesSayWhyAllAtOnce() {
-    List<Problem> p = problemsOf(JobSchedule.cron("*/5 * 1,15 JAN * ", ZoneId.of("Asia/Yangon")));
+    List<Problem> p =
+        problemsOf(JobSchedule.cron("*/5 * 1,15 JAN * ", ZoneId.of("Antarctica/Troll")));
     assertThat(p)
         .extracting(Problem::location)
         .containsExactly("schedule.time_zone", "schedule.cron", "schedule.cron", "schedule.cron");
-    assertThat(p.get(0).message()).contains("`Asia/Yangon`").contains("Windows");
+    assertThat(p.get(0).message()).contains("`Antarctica/Troll`").contains("Windows");
     assertThat(p.get(1).message()).contains("months");
     assertThat(p.get(2).message()).contains("one day of the month");
     assertThat(p.get(3).message()).contains("288 times a day").contains("at most 100");
@@ -202,7 +203,7 @@ class FabricScheduleTest {
                 "job_name",
                 "nightly",
                 "schedule",
-                Map.of("cron", "0 6 * 6 *", "time_zone", "Asia/Yangon")));
+                Map.of("cron", "0 6 * 6 *", "time_zone", "Antarctica/Troll")));
     assertThatThrownBy(() -> deploy(config))
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("job config: schedule.cron")

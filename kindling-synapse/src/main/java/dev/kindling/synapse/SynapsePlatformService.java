@@ -41,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -203,12 +204,16 @@ public final class SynapsePlatformService implements PlatformService {
     ArrayNode args = job.putArray("args");
     if (app.runtime() == AppFiles.Runtime.PYTHON) {
       job.put("file", location(release.blob(app.launcher())));
+      // no run tag: a run the trigger of a schedule starts gets one of its own from the shim
+      String tag = BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RUN_TAG + "=";
       BootstrapShim.arguments(
               settings.artifactsPath().toString(),
               app.appName(),
               release.id(),
               MANUAL_RUN_TAG,
               defaults)
+          .stream()
+          .filter(a -> !a.startsWith(tag))
           .forEach(args::add);
     } else {
       String jar = app.appJar().orElse(app.launcher());
@@ -388,7 +393,15 @@ public final class SynapsePlatformService implements PlatformService {
   @Override
   public JobStatus getJobStatus(String runId) {
     SynapseRunId id = SynapseRunId.parse(runId);
-    JsonNode batch = batch(id);
+    return status(runId, id, batch(id));
+  }
+
+  /**
+   * The status of a run from its Livy batch JSON (as {@code GET …/batches/{id}?detailed=true} and
+   * the pool's list of batches give it). A failed run's error also reads the app's {@code
+   * result.json}.
+   */
+  private JobStatus status(String runId, SynapseRunId id, JsonNode batch) {
     String state = batch.path("state").asText("");
     String result = batch.path("result").asText("");
     RunState mapped = LivyStates.map(state, result);
@@ -648,7 +661,7 @@ public final class SynapsePlatformService implements PlatformService {
       for (int i = sessions.size() - 1; i >= 0 && runs.size() < want; i--) {
         position--;
         JsonNode b = sessions.get(i);
-        if (jobId.equals(b.path("tags").path("kindling_job").asText(null))) {
+        if (isRunOf(jobId, b)) {
           runs.add(metrics(pool, b));
         }
       }
@@ -656,6 +669,18 @@ public final class SynapsePlatformService implements PlatformService {
     }
     return new RunPage(
         runs, next > 0 ? Optional.of(RunPage.offsetToken(next)) : Optional.<String>empty());
+  }
+
+  /**
+   * Whether a batch is a run of the job: Kindling tags the batches it submits with the job's name;
+   * a batch the definition's schedule started (its pipeline's SparkJob activity) carries no tags
+   * but names the definition as its {@code artifactId}.
+   */
+  static boolean isRunOf(String jobId, JsonNode batch) {
+    JsonNode job = batch.path("tags").path("kindling_job");
+    return job.isTextual()
+        ? jobId.equals(job.asText())
+        : jobId.equals(batch.path("artifactId").asText(null));
   }
 
   private RunMetrics metrics(String pool, JsonNode batch) {
@@ -778,5 +803,108 @@ public final class SynapsePlatformService implements PlatformService {
           parsed.release().orElse(null),
           parsed.parameters());
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Batched statuses
+
+  /** The most pages of batches one {@link #getJobStatuses} call reads. */
+  static final int MAX_STATUS_PAGES = 100;
+
+  /**
+   * {@code <workspace url>|<livy version>|<pool>}: the runs of one Spark pool are listed together.
+   * Empty for what is not a Synapse run id.
+   */
+  @Override
+  public Optional<String> statusBatchKey(String runId) {
+    try {
+      return Optional.of(batchKey(SynapseRunId.parse(runId).pool()));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private String batchKey(String pool) {
+    return settings.workspaceUrl() + "|" + settings.livyApiVersion() + "|" + pool;
+  }
+
+  /**
+   * The statuses of the asked runs from the pool's Livy batches ({@code GET
+   * …/sparkPools/{pool}/batches?from=&size=20&detailed=true}, pages read one after another), mapped
+   * as {@link #getJobStatus} maps one batch. Livy lists a pool's batches by id, oldest first, and a
+   * batch's position is at most its id, so the first page read is the one ending at the newest
+   * asked batch; further pages extend the window read, towards newer batches while an asked one
+   * lies above it and towards older ones while an asked one lies below it. It stops when no asked
+   * batch is left outside the window (an asked batch inside it is gone), at either end of the
+   * listing, or after as many pages as runs were asked for (at most {@value #MAX_STATUS_PAGES}).
+   * Only a batch that carries the asked run's {@code kindling_run_tag} answers for it.
+   */
+  @Override
+  public Map<String, JobStatus> getJobStatuses(String batchKey, Set<String> runIds) {
+    TreeMap<Integer, List<Map.Entry<String, SynapseRunId>>> wanted = new TreeMap<>();
+    String pool = null;
+    for (String runId : runIds) {
+      if (!statusBatchKey(runId).filter(batchKey::equals).isPresent()) {
+        continue; // another pool's run, or no run id: left out
+      }
+      SynapseRunId id = SynapseRunId.parse(runId);
+      pool = id.pool();
+      wanted.computeIfAbsent(id.batchId(), k -> new ArrayList<>()).add(Map.entry(runId, id));
+    }
+    Map<String, JobStatus> out = new LinkedHashMap<>();
+    if (pool == null) {
+      return out;
+    }
+    int maxPages = Math.min(MAX_STATUS_PAGES, wanted.size());
+    int from = Math.max(0, wanted.lastKey() - (LIVY_PAGE - 1));
+    int size = LIVY_PAGE;
+    int low = Integer.MAX_VALUE; // the positions read so far: [low, high)
+    int high = -1;
+    int lowId = Integer.MAX_VALUE; // the ids read so far
+    int highId = -1;
+    for (int pages = 0; pages < maxPages && !wanted.isEmpty(); pages++) {
+      JsonNode page = client.get().listBatches(pool, from, size);
+      int total = page.path("total").asInt(0);
+      List<JsonNode> sessions = new ArrayList<>();
+      page.path("sessions").forEach(sessions::add);
+      if (sessions.isEmpty()) {
+        if (high < 0 && from > 0 && total > 0 && from >= total) {
+          // batches were purged, so positions are below ids: the newest page instead
+          from = Math.max(0, total - LIVY_PAGE);
+          size = LIVY_PAGE;
+          continue;
+        }
+        break;
+      }
+      int pageFrom = page.path("from").asInt(from);
+      low = Math.min(low, pageFrom);
+      high = Math.max(high, pageFrom + sessions.size());
+      for (JsonNode b : sessions) {
+        int batchId = b.path("id").asInt(-1);
+        lowId = Math.min(lowId, batchId);
+        highId = Math.max(highId, batchId);
+        List<Map.Entry<String, SynapseRunId>> asked = wanted.remove(batchId);
+        if (asked == null) {
+          continue;
+        }
+        for (Map.Entry<String, SynapseRunId> a : asked) {
+          String tag = b.path("tags").path("kindling_run_tag").asText("");
+          if (tag.equals(a.getValue().runTag())) {
+            out.put(a.getKey(), status(a.getKey(), a.getValue(), b));
+          }
+        }
+      }
+      wanted.subMap(lowId, true, highId, true).clear(); // inside the window but not listed: gone
+      if (!wanted.isEmpty() && wanted.lastKey() > highId && high < total) {
+        from = high;
+        size = LIVY_PAGE;
+      } else if (!wanted.isEmpty() && wanted.firstKey() < lowId && low > 0) {
+        from = Math.max(0, low - LIVY_PAGE);
+        size = low - from;
+      } else {
+        break;
+      }
+    }
+    return out;
   }
 }

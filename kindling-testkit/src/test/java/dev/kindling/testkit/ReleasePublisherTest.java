@@ -241,6 +241,150 @@ class ReleasePublisherTest {
   }
 
   @Test
+  void aFileChangedWhileItStreamsIsRefusedBeforeTheStoreCommitsIt() {
+    // The bytes read are not the hashed ones: the check at the last byte fails that read, so the
+    // store never has the whole body (a DFS upload stops before its flush, a volume PUT breaks
+    // off).
+    DeployFile liar =
+        new BytesFile(
+            "lib/big.py",
+            "print(2)".repeat(1000).getBytes(StandardCharsets.UTF_8),
+            BytesFile.sha("print(1)".repeat(1000).getBytes(StandardCharsets.UTF_8)));
+
+    assertThatThrownBy(() -> publisher.publish(app(liar)))
+        .isInstanceOf(KindlingException.class)
+        .hasMessageContaining("lib/big.py changed while it was being deployed (expected sha256");
+    assertThat(store.snapshot()).isEmpty();
+    assertThat(store.uploadCount()).isZero();
+  }
+
+  @Test
+  void aFileProvenUnchangedByItsStatIsNotHashedAgainButCheckedBeforeAndAtItsEnd() {
+    // Its hash says "print(1)" but its stat vouches for it: the upload trusts the stat (hashing
+    // once, at load), and asks it again when the last byte has been read.
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    DeployFile vouched =
+        new StatFile(
+            BytesFile.of("app.py", "print(1)"),
+            "print(2)".getBytes(StandardCharsets.UTF_8),
+            () -> {
+              asked.incrementAndGet();
+              return true;
+            });
+
+    Release r = publisher.publish(app(vouched));
+
+    assertThat(store.text(r.blob("app.py"))).contains("print(2)");
+    assertThat(asked.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aFileWhoseStatChangesWhileItStreamsIsRefusedAndLeavesNoBlob() {
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    DeployFile touched =
+        new StatFile(
+            BytesFile.of("app.py", "print(1)"),
+            "print(1)".getBytes(StandardCharsets.UTF_8),
+            () -> asked.incrementAndGet() == 1); // unchanged before, changed at the end
+
+    assertThatThrownBy(() -> publisher.publish(app(touched)))
+        .hasMessageContaining("app.py changed while it was being deployed")
+        .hasMessageContaining("modification time");
+    assertThat(store.snapshot()).isEmpty();
+  }
+
+  @Test
+  void largeFilesAreUploadedFirst() {
+    RecordingStore recording = new RecordingStore(store);
+    ReleasePublisher oneLane = new ReleasePublisher(recording, 1, clock);
+
+    oneLane.publish(
+        app(
+            BytesFile.of("a.py", "x"),
+            BytesFile.of("big.bin", "y".repeat(5000)),
+            BytesFile.of("mid.py", "z".repeat(50))));
+
+    assertThat(recording.order).hasSize(4);
+    assertThat(recording.order.subList(0, 3))
+        .extracting(p -> p.substring(p.lastIndexOf('/') + 1))
+        .containsExactly("big.bin", "mid.py", "a.py");
+    assertThat(recording.order.get(3)).contains("/releases/");
+  }
+
+  /** A file whose stat check answers as told, with other bytes than its hash says. */
+  private record StatFile(
+      BytesFile hashed, byte[] bytes, java.util.function.BooleanSupplier unchanged)
+      implements DeployFile {
+    @Override
+    public String path() {
+      return hashed.path();
+    }
+
+    @Override
+    public long size() {
+      return bytes.length;
+    }
+
+    @Override
+    public String sha256() {
+      return hashed.sha256();
+    }
+
+    @Override
+    public InputStream open() {
+      return new java.io.ByteArrayInputStream(bytes);
+    }
+
+    @Override
+    public boolean provablyUnchanged() {
+      return unchanged.getAsBoolean();
+    }
+  }
+
+  /** Records the order of writes. */
+  private static final class RecordingStore implements dev.kindling.core.spi.ArtifactStore {
+    final dev.kindling.core.spi.ArtifactStore inner;
+    final List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    RecordingStore(dev.kindling.core.spi.ArtifactStore inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public String locate(String path) {
+      return inner.locate(path);
+    }
+
+    @Override
+    public boolean exists(String path) {
+      return inner.exists(path);
+    }
+
+    @Override
+    public void upload(String path, InputStream data, long size) {
+      order.add(path);
+      inner.upload(path, data, size);
+    }
+
+    @Override
+    public InputStream read(String path) {
+      return inner.read(path);
+    }
+
+    @Override
+    public List<dev.kindling.core.spi.StoredFile> list(String prefix) {
+      return inner.list(prefix);
+    }
+
+    @Override
+    public boolean delete(String path) {
+      return inner.delete(path);
+    }
+  }
+
+  @Test
   void aFailedUploadWritesNoManifestSoThePreviousReleaseStays() {
     Release good = publisher.publish(app(BytesFile.of("app.py", "print(1)")));
     DeployFile broken =

@@ -27,6 +27,12 @@ public final class AppFile implements DeployFile {
   private final Path source;
 
   /**
+   * The source's stat when its hash was computed, if the file had then been left alone for {@link
+   * HashCache#RACY_WINDOW}; {@code null} when unknown or racy.
+   */
+  private final HashCache.Stat settledStat;
+
+  /**
    * An app file whose size and hash are already known.
    *
    * @param path the path in the app: relative, {@code /}-separated, no {@code .} or {@code ..}
@@ -38,6 +44,14 @@ public final class AppFile implements DeployFile {
    *     negative or the hash is not lower-case hex SHA-256
    */
   public AppFile(String path, long size, String sha256, Path source) {
+    this(path, size, sha256, source, null);
+  }
+
+  /**
+   * As {@link #AppFile(String, long, String, Path)}, with the source's stat at the time it was
+   * hashed, given only when the file had been left alone for the racy window by then.
+   */
+  AppFile(String path, long size, String sha256, Path source, HashCache.Stat settledStat) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(sha256, "sha256");
     Objects.requireNonNull(source, "source");
@@ -57,6 +71,7 @@ public final class AppFile implements DeployFile {
     this.size = size;
     this.sha256 = sha256;
     this.source = source;
+    this.settledStat = settledStat;
   }
 
   /**
@@ -123,6 +138,24 @@ public final class AppFile implements DeployFile {
   @Override
   public InputStream open() throws IOException {
     return Files.newInputStream(source);
+  }
+
+  /**
+   * True when the source's size, modification and change times and identity (device and inode) are
+   * still those it had when it was hashed, and it had been left alone for {@link
+   * HashCache#RACY_WINDOW} before that (the rules of {@link HashCache}): its bytes are then the
+   * hashed ones, and an upload need not hash them again.
+   */
+  @Override
+  public boolean provablyUnchanged() {
+    if (settledStat == null) {
+      return false;
+    }
+    try {
+      return HashCache.Stat.of(source).equals(settledStat);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   @Override

@@ -251,22 +251,26 @@ public final class HashCache {
      * was when hashed, else hashed now (and remembered).
      */
     AppFile file(String path, Path source) throws IOException {
-      if (file == null) {
-        return AppFile.of(path, source);
-      }
       Stat before = Stat.of(source);
-      Entry known = entries.get(path);
+      Entry known = file == null ? null : entries.get(path);
       if (known != null && known.stat().equals(before) && settled(known)) {
         seen.put(path, known);
         hits.incrementAndGet();
-        return new AppFile(path, before.size(), known.sha256(), source);
+        return new AppFile(path, before.size(), known.sha256(), source, before);
       }
       long hashedAt = clock.millis();
       AppFile hashed = AppFile.of(path, source);
       Stat after = Stat.of(source);
       if (after.equals(before) && hashed.size() == before.size()) {
-        seen.put(path, new Entry(before, hashedAt, hashed.sha256()));
-        changed = true;
+        Entry entry = new Entry(before, hashedAt, hashed.sha256());
+        if (file != null) {
+          seen.put(path, entry);
+          changed = true;
+        }
+        if (settled(entry)) {
+          // the stat proves the content until it changes: uploads need not hash it again
+          return new AppFile(path, hashed.size(), hashed.sha256(), source, before);
+        }
       }
       return hashed;
     }

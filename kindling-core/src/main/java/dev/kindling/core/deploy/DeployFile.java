@@ -20,6 +20,17 @@ public interface DeployFile {
   /** Opens a fresh stream of the content; the caller closes it. */
   InputStream open() throws IOException;
 
+  /**
+   * True when it is known, without reading the content, that it still is what {@link #sha256()}
+   * describes (e.g. a local file whose size, modification and change times and identity are those
+   * it had when it was hashed, and that had settled by then). An upload then streams the bytes
+   * without hashing them again and asks once more afterwards; when false (the default: unknown),
+   * the bytes are hashed while they are uploaded and checked against {@link #sha256()}.
+   */
+  default boolean provablyUnchanged() {
+    return false;
+  }
+
   /** The file name: the last path segment. */
   default String fileName() {
     String p = path();

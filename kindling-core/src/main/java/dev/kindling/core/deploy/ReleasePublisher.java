@@ -253,11 +253,15 @@ public final class ReleasePublisher {
     if (missing.isEmpty()) {
       return;
     }
-    int threads = Math.min(concurrency, missing.size());
+    // Largest first: the longest request chains start at once and the small files fill the other
+    // lanes, instead of a large file started last running on alone.
+    List<DeployFile> ordered = new ArrayList<>(missing);
+    ordered.sort(java.util.Comparator.comparingLong(DeployFile::size).reversed());
+    int threads = Math.min(concurrency, ordered.size());
     ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
     try {
       List<Future<?>> futures = new ArrayList<>();
-      for (DeployFile f : missing) {
+      for (DeployFile f : ordered) {
         futures.add(pool.submit(() -> uploadOne(app, f, blobs.get(f.path()))));
       }
       for (Future<?> future : futures) {
@@ -280,13 +284,29 @@ public final class ReleasePublisher {
     }
   }
 
+  /**
+   * Streams one file to its blob. Its bytes were hashed when the app was loaded; when its stat
+   * proves them unchanged since ({@link DeployFile#provablyUnchanged()}), they are not hashed again
+   * and the stat is checked once more when the last byte has been read; otherwise they are hashed
+   * on their way out and the hash is checked at the same point. A mismatch fails the read of the
+   * last chunk, so the store never commits the file (a DFS upload stops before its final flush, a
+   * volume {@code PUT} before its body is complete).
+   */
   private void uploadOne(AppFiles app, DeployFile f, String blob) {
-    MessageDigest digest = newDigest();
-    try (InputStream in = new HashingStream(f.open(), digest, app.listener())) {
-      store.upload(blob, in, f.size());
+    CheckedStream in;
+    try {
+      in = new CheckedStream(f.open(), f, f.provablyUnchanged(), app.listener());
+    } catch (IOException e) {
+      throw new KindlingException("could not read " + f.path() + ": " + e.getMessage(), e);
+    }
+    try (in) {
+      store.uploadContentAddressed(blob, in, f.size());
     } catch (IOException e) {
       throw new KindlingException("could not read " + f.path() + ": " + e.getMessage(), e);
     } catch (KindlingException e) {
+      if (in.changed != null) {
+        throw changed(f, in.changed); // nothing was committed: the last read failed
+      }
       throw new KindlingException(
           "uploading " + f.path() + " to " + blob + " failed: " + e.getMessage(),
           e,
@@ -295,19 +315,19 @@ public final class ReleasePublisher {
           e.errorCode().orElse(null),
           e.requestId().orElse(null));
     }
-    String actual = HexFormat.of().formatHex(digest.digest());
-    if (!actual.equals(f.sha256())) {
-      // The file changed after it was hashed: never leave wrong bytes under a content address.
+    String problem = in.changed != null ? in.changed : in.verified ? null : in.verify();
+    if (problem != null) {
+      // The store took the bytes without reading them to the end through the check: never leave
+      // wrong bytes under a content address.
       store.delete(blob);
-      throw new KindlingException(
-          f.path()
-              + " changed while it was being deployed (expected sha256 "
-              + f.sha256()
-              + ", read "
-              + actual
-              + "); deploy again");
+      throw changed(f, problem);
     }
     app.listener().fileUploaded(f.path(), f.size());
+  }
+
+  private static KindlingException changed(DeployFile f, String problem) {
+    return new KindlingException(
+        f.path() + " changed while it was being deployed (" + problem + "); deploy again");
   }
 
   private static Map<String, Object> manifestBody(AppFiles app, Map<String, String> blobs) {
@@ -369,35 +389,70 @@ public final class ReleasePublisher {
     };
   }
 
-  /** Hashes what passes through and reports progress. */
-  private static final class HashingStream extends FilterInputStream {
+  /**
+   * Reports progress of what passes through and, once the file's last byte has been read, checks
+   * that the bytes are the hashed ones: by the file's stat when it was trusted, else by hashing
+   * everything read. A failed check fails that read (an {@link IOException}), so the store does not
+   * commit the file.
+   */
+  private static final class CheckedStream extends FilterInputStream {
+    private final DeployFile file;
     private final MessageDigest digest;
     private final DeployListener listener;
+    private long count;
+    boolean verified;
+    volatile String changed;
 
-    HashingStream(InputStream in, MessageDigest digest, DeployListener listener) {
+    CheckedStream(InputStream in, DeployFile file, boolean trusted, DeployListener listener) {
       super(in);
-      this.digest = digest;
+      this.file = file;
+      this.digest = trusted ? null : newDigest();
       this.listener = listener;
     }
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        digest.update((byte) b);
-        listener.bytesUploaded(1);
-      }
-      return b;
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n <= 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] buf, int off, int len) throws IOException {
       int n = super.read(buf, off, len);
       if (n > 0) {
-        digest.update(buf, off, n);
+        if (digest != null) {
+          digest.update(buf, off, n);
+        }
+        count += n;
         listener.bytesUploaded(n);
       }
+      if (!verified && (count == file.size() || n < 0)) {
+        String problem = verify();
+        if (problem != null) {
+          changed = problem;
+          throw new IOException(file.path() + " changed while it was being read: " + problem);
+        }
+      }
       return n;
+    }
+
+    /** Checks what was read; null when it is the hashed content, else what differs. */
+    String verify() {
+      verified = true;
+      if (count != file.size()) {
+        return "expected " + file.size() + " bytes, read " + count + " so far";
+      }
+      if (digest == null) {
+        return file.provablyUnchanged()
+            ? null
+            : "its size, modification time, change time or identity is not what it was when it"
+                + " was hashed";
+      }
+      String actual = HexFormat.of().formatHex(digest.digest());
+      return actual.equals(file.sha256())
+          ? null
+          : "expected sha256 " + file.sha256() + ", read " + actual;
     }
 
     @Override

@@ -47,4 +47,17 @@ public interface ArtifactStore {
   default boolean listsRecursivelyInOneRequest() {
     return true;
   }
+
+  /**
+   * Stores a content-addressed file: one whose path names its content (a hash in the path), so that
+   * every writer of {@code path} writes the same {@code size} bytes. Reads all of {@code data} in
+   * every case, as {@link #upload} does. Weaker than {@link #upload} in one way, which lets a store
+   * save requests: a reader may see the file shorter than {@code size} (on ADLS Gen2 and OneLake:
+   * empty) while it is being written or after a writer died, so callers recognise a complete file
+   * by its size and treat any other as missing; and stronger in another: a complete file already at
+   * {@code path} is never replaced by a shorter one. The default is {@link #upload}.
+   */
+  default void uploadContentAddressed(String path, InputStream data, long size) {
+    upload(path, data, size);
+  }
 }

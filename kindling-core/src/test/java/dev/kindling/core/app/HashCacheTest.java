@@ -101,6 +101,38 @@ class HashCacheTest {
   }
 
   @Test
+  void aSettledFileIsProvablyUnchangedUntilItIsWrittenAgain() throws IOException {
+    Path main = app.resolve("main.py");
+    FileTime mtime = Files.getLastModifiedTime(main);
+    HashCache cache = HashCache.at(cacheDir, later());
+    Path root = app.toRealPath();
+
+    AppFile hashed = cache.open(root).file("main.py", root.resolve("main.py"));
+    HashCache.Index index = load(cache);
+    AppFile cached = index.file("main.py", root.resolve("main.py"));
+
+    assertThat(hashed.provablyUnchanged()).isTrue();
+    assertThat(cached.provablyUnchanged()).isTrue();
+    // the same size and modification time put back: the change time and the upload check see it
+    Files.writeString(main, "print('two')\n");
+    Files.setLastModifiedTime(main, mtime);
+    assertThat(hashed.provablyUnchanged()).isFalse();
+    assertThat(cached.provablyUnchanged()).isFalse();
+    Files.delete(main);
+    assertThat(cached.provablyUnchanged()).isFalse();
+  }
+
+  @Test
+  void aRacyFileIsNotProvablyUnchangedSoItsUploadHashesItAgain() throws IOException {
+    Path root = app.toRealPath();
+    HashCache racy = HashCache.at(cacheDir, Clock.fixed(Instant.now(), ZoneOffset.UTC));
+    assertThat(racy.open(root).file("main.py", root.resolve("main.py")).provablyUnchanged())
+        .isFalse();
+    assertThat(new AppFile("main.py", 13, "0".repeat(64), root.resolve("main.py")))
+        .matches(f -> !f.provablyUnchanged(), "a file with a hash from elsewhere is not proven");
+  }
+
+  @Test
   void aFileModifiedJustBeforeItWasHashedIsNotTrusted() throws IOException {
     // Hashed "now": the files were written less than the racy window before, so a change in the
     // same time-stamp tick could go unseen; their entries are not used.

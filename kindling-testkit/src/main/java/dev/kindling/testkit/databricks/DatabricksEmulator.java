@@ -899,16 +899,24 @@ public final class DatabricksEmulator implements Emulator {
     boolean expandTasks = Boolean.parseBoolean(r.param("expand_tasks").orElse("false"));
     ObjectNode body = JSON.createObjectNode();
     synchronized (this) {
-      List<EmulatedRun> matching =
-          runs.values().stream()
-              .filter(x -> jobId.isEmpty() || x.jobId == jobId.get())
-              .filter(x -> !activeOnly || !x.isTerminal())
-              .filter(x -> !completedOnly || x.isTerminal())
-              .sorted(Comparator.comparingLong((EmulatedRun x) -> x.runId).reversed())
+      // single-task job runs and multi-task (graph) job runs alike; never a graph's task runs
+      record Listed(
+          long runId, long jobId, boolean terminal, java.util.function.Supplier<ObjectNode> json) {}
+      List<Listed> all = new ArrayList<>();
+      runs.values().forEach(x -> all.add(new Listed(x.runId, x.jobId, x.isTerminal(), x::toJson)));
+      graphRuns
+          .values()
+          .forEach(g -> all.add(new Listed(g.runId, g.jobId, g.isTerminal(), g::toJson)));
+      List<Listed> matching =
+          all.stream()
+              .filter(x -> jobId.isEmpty() || x.jobId() == jobId.get())
+              .filter(x -> !activeOnly || !x.terminal())
+              .filter(x -> !completedOnly || x.terminal())
+              .sorted(Comparator.comparingLong(Listed::runId).reversed())
               .toList();
       ArrayNode out = JSON.createArrayNode();
       for (int i = from; i < Math.min(matching.size(), from + limit); i++) {
-        ObjectNode n = matching.get(i).toJson();
+        ObjectNode n = matching.get(i).json().get();
         if (!expandTasks) {
           n.remove("tasks");
         }
@@ -921,6 +929,9 @@ public final class DatabricksEmulator implements Emulator {
       body.put("has_more", more);
       if (more) {
         body.put("next_page_token", Storage.encodeToken(from + limit));
+      }
+      if (from > 0) {
+        body.put("prev_page_token", Storage.encodeToken(Math.max(0, from - limit)));
       }
     }
     return Response.json(200, body);

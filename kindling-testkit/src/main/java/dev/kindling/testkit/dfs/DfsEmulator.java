@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -52,6 +54,7 @@ public final class DfsEmulator {
   private final Path pending;
   private final String token;
   private final Map<String, Long> pendingLength = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private volatile int pageSize = 5000;
 
   /**
@@ -236,8 +239,10 @@ public final class DfsEmulator {
       return error(409, "PathConflict", "A parent of the path is a file.");
     }
     Files.createDirectories(f.getParent());
-    writeAtomically(f, InputStream.nullInputStream(), false);
-    clearPending(fs, path);
+    synchronized (lock(fs + "/" + path)) {
+      writeAtomically(f, InputStream.nullInputStream(), false);
+      clearPending(fs, path);
+    }
     return stamp(Response.empty(201)).header("ETag", etag(f));
   }
 
@@ -288,27 +293,26 @@ public final class DfsEmulator {
           400, "InvalidQueryParameterValue", "position is required and must be a non-negative.");
     }
     String key = fs + "/" + path;
-    synchronized (this) {
+    synchronized (lock(key)) {
       long committed = Files.size(f);
       long uncommitted = pendingLength.getOrDefault(key, 0L);
       long end = committed + uncommitted;
       Path data = pendingFile(key);
       if (action.equals("append")) {
-        byte[] body = r.bytes();
         long pos = position.get();
         if (pos == end) {
-          Files.write(data, body, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          pendingLength.put(key, uncommitted + body.length);
+          // stream the body straight to the uncommitted data: no copy of it in memory
+          long n = appendBody(r, data, uncommitted);
+          pendingLength.put(key, uncommitted + n);
           if (r.param("flush").orElse("").equalsIgnoreCase("true")) {
             // append-and-flush (x-ms-version 2020-08-04+): commits everything appended so far
-            try (InputStream in = Files.newInputStream(data)) {
-              writeAtomically(f, in, true);
-            }
+            commit(f, data, committed);
             clearPending(fs, path);
             return stamp(Response.empty(200)).header("ETag", etag(f));
           }
           return stamp(Response.empty(202));
         }
+        byte[] body = r.bytes();
         if (pos >= committed
             && pos + body.length == end
             && sameBytes(data, pos - committed, body)) {
@@ -338,9 +342,7 @@ public final class DfsEmulator {
                   + ".");
         }
         if (uncommitted > 0) {
-          try (InputStream in = Files.newInputStream(data)) {
-            writeAtomically(f, in, true);
-          }
+          commit(f, data, committed);
         }
         clearPending(fs, path);
         return stamp(Response.empty(200)).header("ETag", etag(f));
@@ -483,10 +485,60 @@ public final class DfsEmulator {
     return pending.resolve(UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString());
   }
 
-  private synchronized void clearPending(String fs, String path) throws IOException {
+  private void clearPending(String fs, String path) throws IOException {
     String key = fs + "/" + path;
-    pendingLength.remove(key);
-    Files.deleteIfExists(pendingFile(key));
+    synchronized (lock(key)) {
+      pendingLength.remove(key);
+      Files.deleteIfExists(pendingFile(key));
+    }
+  }
+
+  /**
+   * The lock of one path: requests on different paths (the parallel uploads of a deploy) run
+   * concurrently; those on the same path one at a time, as positions are checked against the end.
+   */
+  private Object lock(String key) {
+    return locks.computeIfAbsent(key, k -> new Object());
+  }
+
+  /**
+   * Appends the request body to the uncommitted data, streaming; if the body breaks off, the data
+   * is cut back to {@code length}, so a half-received append leaves nothing behind.
+   *
+   * @return the body's length
+   */
+  private static long appendBody(Request r, Path data, long length) throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      ch.position(length);
+      OutputStream out = Channels.newOutputStream(ch); // closed with the channel
+      try {
+        long n = r.body().transferTo(out);
+        ch.truncate(length + n);
+        return n;
+      } catch (IOException e) {
+        ch.truncate(length);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Makes the uncommitted data visible at {@code f}: a move when {@code f} is empty (the usual
+   * create, append, flush), else a copy of {@code f} with the data appended; atomic either way.
+   */
+  private static void commit(Path f, Path data, long committed) throws IOException {
+    if (committed == 0) {
+      try {
+        Files.move(data, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return;
+      } catch (AtomicMoveNotSupportedException e) {
+        // another file system: copy below
+      }
+    }
+    try (InputStream in = Files.newInputStream(data)) {
+      writeAtomically(f, in, true);
+    }
   }
 
   private static boolean sameBytes(Path data, long offset, byte[] body) throws IOException {

@@ -95,6 +95,7 @@ public final class FabricEmulator implements Emulator {
   private volatile boolean lro;
   private volatile int retryAfterSeconds = 1;
   private volatile int pageSize = 100;
+  private volatile int completedListed = 100;
   private volatile int operationPolls = 1;
 
   private static final class Item {
@@ -111,18 +112,24 @@ public final class FabricEmulator implements Emulator {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong SEQ =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private static final class Instance {
     final String id;
     final String itemId;
     final String livyId = UUID.randomUUID().toString();
     final String appId;
     final Instant created;
+    final long seq = SEQ.incrementAndGet(); // creation order, for ties of equal times
     volatile String status = "NotStarted";
     volatile Instant start;
     volatile Instant end;
     volatile String failure;
     volatile EmulatedDriver driver;
     volatile Path runDir;
+    final java.util.concurrent.CompletableFuture<String> ended =
+        new java.util.concurrent.CompletableFuture<>();
 
     Instance(String id, String itemId, Instant created, String appId) {
       this.id = id;
@@ -217,6 +224,16 @@ public final class FabricEmulator implements Emulator {
   /** The {@code Retry-After} seconds sent on runs, cancels and LROs (default 1). */
   public FabricEmulator retryAfterSeconds(int seconds) {
     retryAfterSeconds = seconds;
+    return this;
+  }
+
+  /**
+   * How many completed job instances of an item its list of instances keeps, the most recent ones
+   * (default 100, as Fabric documents); active ones are always listed. A completed instance beyond
+   * them is still answered by its own GET.
+   */
+  public FabricEmulator completedInstancesListed(int n) {
+    completedListed = n;
     return this;
   }
 
@@ -652,8 +669,27 @@ public final class FabricEmulator implements Emulator {
           "FeatureNotAvailable",
           "Parameter is not allowed for this item type or this item job type.");
     }
-    JsonNode v1 = v1(item.get());
-    JsonNode exec = body == null ? JSON.createObjectNode() : body.path("executionData");
+    Instance inst =
+        startInstance(
+            item.get(),
+            body == null ? JSON.createObjectNode() : body.path("executionData"),
+            UUID.randomUUID().toString());
+    return Response.empty(202)
+        .header(
+            "Location",
+            server.baseUrl()
+                + "/v1/workspaces/"
+                + workspaceId
+                + "/items/"
+                + inst.itemId
+                + "/jobs/instances/"
+                + inst.id)
+        .header("Retry-After", Integer.toString(retryAfterSeconds));
+  }
+
+  /** Starts a job instance of the item's definition, overridden by {@code exec} (executionData). */
+  private Instance startInstance(Item item, JsonNode exec, String id) {
+    JsonNode v1 = v1(item);
     String executable = text(exec, "executableFile").orElse(text(v1, "executableFile").orElse(""));
     String args =
         text(exec, "commandLineArguments").orElse(text(v1, "commandLineArguments").orElse(""));
@@ -663,9 +699,7 @@ public final class FabricEmulator implements Emulator {
             .asText(v1.path("defaultLakehouseArtifactId").asText(""));
 
     Instant now = Instant.now();
-    String id = UUID.randomUUID().toString();
-    Instance inst =
-        new Instance(id, item.get().id, now, "application_" + now.toEpochMilli() + "_0001");
+    Instance inst = new Instance(id, item.id, now, "application_" + now.toEpochMilli() + "_0001");
     instances.put(id, inst);
     String language = text(exec, "language").orElse(v1.path("language").asText(""));
     boolean jvm =
@@ -687,17 +721,7 @@ public final class FabricEmulator implements Emulator {
     } else {
       launch(inst, executable, args);
     }
-    return Response.empty(202)
-        .header(
-            "Location",
-            server.baseUrl()
-                + "/v1/workspaces/"
-                + workspaceId
-                + "/items/"
-                + inst.itemId
-                + "/jobs/instances/"
-                + id)
-        .header("Retry-After", Integer.toString(retryAfterSeconds));
+    return inst;
   }
 
   private void launch(Instance inst, String executable, String args) {
@@ -810,6 +834,7 @@ public final class FabricEmulator implements Emulator {
     inst.end = Instant.now();
     inst.failure = failure;
     inst.status = status;
+    inst.ended.complete(status);
   }
 
   private Optional<Instance> instance(Request r) {
@@ -825,14 +850,31 @@ public final class FabricEmulator implements Emulator {
                 error(404, "ItemJobInstanceNotFound", "The requested job instance was not found."));
   }
 
+  /**
+   * The item's job instances, oldest first: every active one and only the {@link
+   * #completedInstancesListed(int) most recent completed ones} (platform-apis.md §2.6).
+   */
   private Response listInstances(Request r, JsonNode body) {
     if (item(r).isEmpty()) {
       return notFound();
     }
+    List<Instance> ofItem =
+        instances.values().stream().filter(i -> i.itemId.equalsIgnoreCase(r.group(2))).toList();
+    Set<Instance> forgotten =
+        new java.util.HashSet<>(
+            ofItem.stream()
+                .filter(i -> TERMINAL.contains(i.status))
+                .sorted(
+                    java.util.Comparator.comparing(
+                            (Instance i) -> i.end == null ? i.created : i.end)
+                        .thenComparingLong(i -> i.seq)
+                        .reversed())
+                .skip(completedListed)
+                .toList());
     return page(
         r,
-        instances.values().stream()
-            .filter(i -> i.itemId.equalsIgnoreCase(r.group(2)))
+        ofItem.stream()
+            .filter(i -> !forgotten.contains(i))
             .sorted(java.util.Comparator.comparing((Instance i) -> i.created))
             .map(this::instanceJson)
             .toList());
@@ -875,7 +917,7 @@ public final class FabricEmulator implements Emulator {
     n.put("id", i.id);
     n.put("itemId", i.itemId);
     n.put("jobType", "SparkJob");
-    n.put("invokeType", "Manual");
+    n.put("invokeType", firings.containsKey(i.id) ? "Scheduled" : "Manual");
     n.put("status", i.status);
     n.put(
         "rootActivityId", UUID.nameUUIDFromBytes(i.id.getBytes(StandardCharsets.UTF_8)).toString());
@@ -1073,6 +1115,73 @@ public final class FabricEmulator implements Emulator {
     return mine.remove(r.group(4).toLowerCase(Locale.ROOT)) != null
         ? Response.empty(200)
         : scheduleNotFound();
+  }
+
+  /** A job instance a schedule started: which schedule, and the time it fired for. */
+  public record Firing(String instanceId, String itemId, String scheduleId, Instant at) {}
+
+  private final Map<String, Firing> firings = new ConcurrentHashMap<>();
+
+  /**
+   * Fires the schedules for the time window {@code (from, to]} the test chooses, as Fabric's job
+   * scheduler would have over it: one job instance ({@code invokeType: Scheduled}) per firing of
+   * each enabled schedule of each item ({@code Cron} every {@code interval} minutes from {@code
+   * startDateTime}; {@code Daily}/{@code Weekly}/{@code Monthly} {@code times} as wall-clock times
+   * in {@code localTimeZoneId}, a Windows id of {@link
+   * dev.kindling.testkit.emulator.WindowsZoneIds}), never outside {@code startDateTime}..{@code
+   * endDateTime}. Each instance runs the item's definition at that moment as a run without a body
+   * would (the definition's own arguments), in the order of the firings.
+   *
+   * @return the started job instance ids, in firing order
+   */
+  public List<String> fireSchedules(Instant from, Instant to) {
+    record Due(Item item, String scheduleId, Instant at) {}
+    List<Due> due = new ArrayList<>();
+    synchronized (this) {
+      for (Map.Entry<String, Map<String, ObjectNode>> e :
+          new java.util.TreeMap<>(schedules).entrySet()) {
+        Item item = items.get(e.getKey());
+        if (item == null) {
+          continue;
+        }
+        for (ObjectNode s : List.copyOf(e.getValue().values())) {
+          if (s.path("enabled").asBoolean()) {
+            for (Instant at : FabricScheduleFirings.between(s.path("configuration"), from, to)) {
+              due.add(new Due(item, s.path("id").asText(), at));
+            }
+          }
+        }
+      }
+    }
+    due.sort(java.util.Comparator.comparing(Due::at));
+    List<String> started = new ArrayList<>();
+    for (Due d : due) {
+      String id = UUID.randomUUID().toString();
+      firings.put(id, new Firing(id, d.item().id, d.scheduleId(), d.at()));
+      startInstance(d.item(), JSON.createObjectNode(), id);
+      started.add(id);
+    }
+    return started;
+  }
+
+  /**
+   * Completes with a job instance's final status ({@code Completed}, {@code Failed}, {@code
+   * Cancelled}) when it ends; fails at once for an unknown id. For tests that wait on runs the
+   * emulator started by itself.
+   */
+  public java.util.concurrent.CompletableFuture<String> instanceEnds(String instanceId) {
+    Instance inst = instances.get(instanceId.toLowerCase(Locale.ROOT));
+    return inst == null
+        ? java.util.concurrent.CompletableFuture.failedFuture(
+            new IllegalArgumentException("no job instance " + instanceId))
+        : inst.ended.copy();
+  }
+
+  /** Every job instance a schedule started ({@link #fireSchedules}), in firing order. */
+  public List<Firing> firings() {
+    return firings.values().stream()
+        .sorted(java.util.Comparator.comparing(Firing::at).thenComparing(Firing::instanceId))
+        .toList();
   }
 
   /** The service's own checks of a create/update body, beyond the schema. */

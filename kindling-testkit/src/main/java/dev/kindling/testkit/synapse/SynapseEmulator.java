@@ -722,6 +722,78 @@ public final class SynapseEmulator implements Emulator {
     return accepted(JSON.createObjectNode());
   }
 
+  /** A pipeline run a trigger started: which trigger and pipeline, the time, and its batches. */
+  public record TriggerRun(String trigger, String pipeline, Instant at, List<Integer> batchIds) {}
+
+  private final List<TriggerRun> triggerRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Fires the started schedule triggers for the time window {@code (from, to]} the test chooses, as
+   * Synapse would have over it ({@link TriggerRecurrence}; {@code timeZone} a Windows id of {@link
+   * dev.kindling.testkit.emulator.WindowsZoneIds}). Each firing runs every pipeline of the trigger:
+   * each {@code SparkJob} activity submits its referenced Spark job definition as a Livy batch on
+   * the definition's pool, exactly as {@code …/execute} does (the definition's own arguments, its
+   * name as the batch's {@code artifactId}). Stopped triggers fire nothing; a pipeline or
+   * definition that no longer exists runs nothing.
+   *
+   * @return the submitted batch ids, in firing order
+   */
+  public List<Integer> fireTriggers(Instant from, Instant to) {
+    record Due(String trigger, String pipeline, Instant at) {}
+    List<Due> due = new ArrayList<>();
+    synchronized (this) {
+      for (ObjectNode t : new TreeMap<>(triggers).values()) {
+        JsonNode props = t.path("properties");
+        if (!"Started".equals(props.path("runtimeState").asText())) {
+          continue;
+        }
+        JsonNode rec = props.path("typeProperties").path("recurrence");
+        for (Instant at : TriggerRecurrence.between(rec, from, to)) {
+          for (JsonNode p : props.path("pipelines")) {
+            due.add(
+                new Due(
+                    t.path("name").asText(),
+                    p.path("pipelineReference").path("referenceName").asText(),
+                    at));
+          }
+        }
+      }
+    }
+    due.sort(java.util.Comparator.comparing(Due::at));
+    List<Integer> started = new ArrayList<>();
+    for (Due d : due) {
+      List<Integer> batches = new ArrayList<>();
+      ObjectNode pipeline = pipelines.get(d.pipeline());
+      JsonNode activities =
+          pipeline == null
+              ? JSON.createArrayNode()
+              : pipeline.path("properties").path("activities");
+      for (JsonNode a : activities) {
+        String name = a.path("typeProperties").path("sparkJob").path("referenceName").asText();
+        Definition def = definitions.get(name);
+        if (!a.path("type").asText().equals("SparkJob") || def == null) {
+          continue;
+        }
+        JsonNode props = def.resource.path("properties");
+        Pool pool = pools.get(props.path("targetBigDataPool").path("referenceName").asText());
+        if (pool == null) {
+          continue;
+        }
+        ObjectNode options = props.path("jobProperties").deepCopy();
+        options.put("name", props.path("jobProperties").path("name").asText(name));
+        batches.add(pool.submit(options, name).id);
+      }
+      triggerRuns.add(new TriggerRun(d.trigger(), d.pipeline(), d.at(), List.copyOf(batches)));
+      started.addAll(batches);
+    }
+    return started;
+  }
+
+  /** Every pipeline run a trigger started ({@link #fireTriggers}), in firing order. */
+  public List<TriggerRun> triggerRuns() {
+    return List.copyOf(triggerRuns);
+  }
+
   private static Response notFound(String name) {
     return cloudError(
         404,

@@ -377,6 +377,11 @@ class DatabricksEmulatorTest {
             .asLong();
     long run =
         call("POST", "/api/2.2/jobs/run-now", Map.of("job_id", job)).json().path("run_id").asLong();
+    // runs/list shows the job run (not its task runs), among the active ones while it runs
+    JsonNode active = call("GET", "/api/2.2/jobs/runs/list?active_only=true", null).json();
+    assertThat(active.path("runs")).hasSize(1);
+    assertThat(active.path("runs").get(0).path("run_id").asLong()).isEqualTo(run);
+    assertThat(active.path("runs").get(0).has("tasks")).isFalse();
 
     JsonNode first = call("GET", "/api/2.2/jobs/runs/get?run_id=" + run, null).json();
     assertThat(first.path("tasks")).hasSize(4);
@@ -384,6 +389,12 @@ class DatabricksEmulatorTest {
         .isEqualTo("BLOCKED");
     JsonNode end = awaitTerminated(run);
     assertThat(end.path("state").path("result_state").asText()).isEqualTo("SUCCESS");
+    JsonNode listed =
+        call("GET", "/api/2.2/jobs/runs/list?job_id=" + job + "&expand_tasks=true", null).json();
+    assertThat(listed.path("runs")).hasSize(1);
+    assertThat(listed.path("runs").get(0).path("tasks")).hasSize(4);
+    assertThat(listed.path("runs").get(0).path("state").path("result_state").asText())
+        .isEqualTo("SUCCESS");
     java.util.Map<String, JsonNode> byKey = new java.util.HashMap<>();
     end.path("tasks").forEach(t -> byKey.put(t.path("task_key").asText(), t));
     assertThat(byKey.values())
@@ -402,5 +413,53 @@ class DatabricksEmulatorTest {
             "/api/2.2/jobs/runs/get-output?run_id=" + byKey.get("d").path("run_id").asLong(),
             null);
     assertThat(taskOutput.json().path("logs").asText()).contains("ok");
+  }
+
+  @Test
+  void runsListPagesWithNextAndPreviousTokensAndFiltersActiveRuns() throws Exception {
+    long job =
+        call(
+                "POST",
+                "/api/2.2/jobs/create",
+                Map.of(
+                    "name",
+                    "missing-file",
+                    "tasks",
+                    List.of(
+                        Map.of(
+                            "task_key",
+                            "main",
+                            "existing_cluster_id",
+                            "c1",
+                            "spark_python_task",
+                            Map.of("python_file", "dbfs:/nowhere/none.py")))))
+            .json()
+            .path("job_id")
+            .asLong();
+    for (int i = 0; i < 3; i++) {
+      call("POST", "/api/2.2/jobs/run-now", Map.of("job_id", job));
+    }
+
+    JsonNode first = call("GET", "/api/2.2/jobs/runs/list?job_id=" + job + "&limit=2", null).json();
+    assertThat(first.path("runs")).hasSize(2);
+    assertThat(first.path("has_more").asBoolean()).isTrue();
+    assertThat(first.has("prev_page_token")).isFalse();
+    JsonNode second =
+        call(
+                "GET",
+                "/api/2.2/jobs/runs/list?job_id="
+                    + job
+                    + "&limit=2&page_token="
+                    + first.path("next_page_token").asText(),
+                null)
+            .json();
+    assertThat(second.path("runs")).hasSize(1);
+    assertThat(second.path("has_more").asBoolean()).isFalse();
+    assertThat(second.has("next_page_token")).isFalse();
+    assertThat(second.path("prev_page_token").asText()).isNotEmpty();
+    assertThat(first.path("runs").get(0).path("run_id").asLong())
+        .isGreaterThan(first.path("runs").get(1).path("run_id").asLong())
+        .isGreaterThan(second.path("runs").get(0).path("run_id").asLong());
+    assertThat(call("GET", "/api/2.2/jobs/runs/list?limit=26", null).status()).isEqualTo(400);
   }
 }

@@ -192,4 +192,40 @@ class FabricEmulatorTest {
     }
     assertThat(emulator.target()).containsEntry("platform", "fabric").containsKey("auth");
   }
+
+  @Test
+  void anItemsInstanceListKeepsOnlyTheMostRecentCompletedOnes() throws Exception {
+    emulator.completedInstancesListed(2);
+    String id = create("history");
+    java.util.List<String> started = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // no lakehouse: each instance fails at once
+      try (Response r = call("POST", ws() + "/items/" + id + "/jobs/sparkjob/instances", null)) {
+        assertThat(r.code()).isEqualTo(202);
+        String location = r.header("Location");
+        started.add(location.substring(location.lastIndexOf('/') + 1));
+      }
+    }
+    java.util.List<String> listed = new java.util.ArrayList<>();
+    String url = ws() + "/items/" + id + "/jobs/instances";
+    while (url != null) {
+      try (Response r = call("GET", url, null)) {
+        JsonNode page = JSON.readTree(r.body().string());
+        page.path("value").forEach(v -> listed.add(v.path("id").asText()));
+        url =
+            page.has("continuationToken")
+                ? ws()
+                    + "/items/"
+                    + id
+                    + "/jobs/instances?continuationToken="
+                    + page.path("continuationToken").asText()
+                : null;
+      }
+    }
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(started.subList(1, 3));
+    try (Response r =
+        call("GET", ws() + "/items/" + id + "/jobs/instances/" + started.get(0), null)) {
+      assertThat(r.code()).isEqualTo(200); // still answered on its own
+    }
+  }
 }
