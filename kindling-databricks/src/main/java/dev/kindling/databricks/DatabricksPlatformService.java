@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.BackgroundCall;
 import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
 import dev.kindling.core.deploy.ReleasePublisher;
@@ -175,11 +176,16 @@ public final class DatabricksPlatformService implements PlatformService {
     JobSpecs.check(config); // before any upload
     ArtifactStore store = store(root);
 
-    Release release =
-        new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
-    JobSettings job = JobSpecs.settings(app, release, config, store, root);
-
-    long jobId = upsert(name, job, "release " + release.id() + " of " + app.appName());
+    // the job is looked up by name while the release is published (it does not depend on it)
+    Release release;
+    long jobId;
+    try (BackgroundCall<Optional<BaseJob>> lookup =
+        BackgroundCall.start("looking up job " + name, () -> findKindlingJob(name))) {
+      release =
+          new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+      JobSettings job = JobSpecs.settings(app, release, config, store, root);
+      jobId = upsert(name, job, "release " + release.id() + " of " + app.appName(), lookup.join());
+    }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("host", settings.host());
     metadata.put("job_url", settings.host() + "/jobs/" + jobId);
@@ -200,21 +206,10 @@ public final class DatabricksPlatformService implements PlatformService {
    * Creates the job named {@code name}, or resets the one Kindling deployed under that name; when a
    * concurrent deploy created one too, the oldest is kept and updated and ours removed.
    */
-  private long upsert(String name, JobSettings job, String what) {
-    Optional<BaseJob> existing = findKindlingJob(name);
+  private long upsert(String name, JobSettings job, String what, Optional<BaseJob> existing) {
     long jobId;
-    if (existing.isPresent()) {
-      long found = existing.get().getJobId();
-      jobId = found;
-      // a redeploy keeps the schedule set earlier (kindling schedule set) unless the config has one
-      JobSettings before = existing.get().getSettings();
-      if (!DatabricksSchedules.has(job)) {
-        job.setSchedule(before.getSchedule());
-        job.setTrigger(before.getTrigger());
-      }
-      DatabricksErrors.retryingRun(
-          "updating job " + found + " (" + name + ")",
-          () -> client.get().jobs().reset(new ResetJob().setJobId(found).setNewSettings(job)));
+    if (existing.isPresent() && reset(name, job, existing.get())) {
+      jobId = existing.get().getJobId();
       log.info("job {} ({}) now runs {}", jobId, name, what);
     } else {
       jobId = createReconciling(name, job);
@@ -240,6 +235,34 @@ public final class DatabricksPlatformService implements PlatformService {
       }
     }
     return jobId;
+  }
+
+  /**
+   * Resets the job found by name to {@code job}, keeping its schedule unless {@code job} has one;
+   * false when the job is gone (deleted since it was looked up, which ran alongside the upload).
+   */
+  private boolean reset(String name, JobSettings job, BaseJob found) {
+    long id = found.getJobId();
+    // a redeploy keeps the schedule set earlier (kindling schedule set) unless the config has one
+    JobSettings before = found.getSettings();
+    boolean keepsSchedule = !DatabricksSchedules.has(job);
+    var ownSchedule = job.getSchedule();
+    var ownTrigger = job.getTrigger();
+    if (keepsSchedule) {
+      job.setSchedule(before.getSchedule());
+      job.setTrigger(before.getTrigger());
+    }
+    try {
+      DatabricksErrors.retryingRun(
+          "updating job " + id + " (" + name + ")",
+          () -> client.get().jobs().reset(new ResetJob().setJobId(id).setNewSettings(job)));
+      return true;
+    } catch (NotFoundException e) {
+      log.info("job {} ({}) was deleted while the release was uploaded; creating it", id, name);
+      job.setSchedule(ownSchedule);
+      job.setTrigger(ownTrigger);
+      return false;
+    }
   }
 
   /**
@@ -964,7 +987,11 @@ public final class DatabricksPlatformService implements PlatformService {
     }
     JobSettings job = GraphJobs.settings(graphName, jobTasks, tasks, defaults);
     long jobId =
-        upsert(graphName, job, "graph " + graphName + " (" + String.join(", ", releases) + ")");
+        upsert(
+            graphName,
+            job,
+            "graph " + graphName + " (" + String.join(", ", releases) + ")",
+            findKindlingJob(graphName));
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("host", settings.host());
     metadata.put("job_url", settings.host() + "/jobs/" + jobId);

@@ -8,6 +8,7 @@ import dev.kindling.azure.AzureCredentials;
 import dev.kindling.azure.DfsArtifactStore;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.BackgroundCall;
 import dev.kindling.core.deploy.BootstrapShim;
 import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
@@ -202,8 +203,22 @@ public final class FabricPlatformService implements PlatformService {
           "Fabric Spark Job Definitions take executor and driver sizes from their environment"
               + " (environment_id); the sizes in the job config are checked but not sent");
     }
-    Release release =
-        new ReleasePublisher(store(), ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+    FabricClient fabric = client();
+    // the definition is looked up by name while the release is published (it does not depend on
+    // it); the lookup's answer is checked (a foreign item of that name) once both are done
+    Release release;
+    Optional<JsonNode> existing;
+    try (BackgroundCall<Optional<JsonNode>> lookup =
+        BackgroundCall.start(
+            "looking up Spark Job Definition " + name,
+            () ->
+                fabric.listSparkJobDefinitions().stream()
+                    .filter(i -> i.path("displayName").asText().equalsIgnoreCase(name))
+                    .findFirst())) {
+      release =
+          new ReleasePublisher(store(), ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+      existing = lookup.join();
+    }
     String lakehouse = config.lakehouseId().orElse(settings.lakehouseId());
     Optional<String> environment = config.environmentId().or(settings::environmentId);
     ObjectNode v1 = definitionPayload(app, release, config.parameters(), lakehouse, environment);
@@ -216,12 +231,7 @@ public final class FabricPlatformService implements PlatformService {
             + release.id()
             + config.description().map(d -> " - " + d).orElse("");
 
-    FabricClient fabric = client();
-    Optional<JsonNode> existing =
-        fabric.listSparkJobDefinitions().stream()
-            .filter(i -> i.path("displayName").asText().equalsIgnoreCase(name))
-            .findFirst();
-    String itemId;
+    String itemId = null;
     if (existing.isPresent()) {
       JsonNode item = existing.get();
       itemId = item.path("id").asText();
@@ -233,9 +243,19 @@ public final class FabricPlatformService implements PlatformService {
                 + itemId
                 + ") that Kindling did not deploy; choose another job_name or delete that item");
       }
-      fabric.updateDefinition(itemId, definition);
-      fabric.updateDescription(itemId, description);
-    } else {
+      try {
+        fabric.updateDefinition(itemId, definition);
+        // the description names the release; unchanged (a redeploy of the same release with the
+        // same description), it is not sent again
+        if (!description.equals(item.path("description").asText(""))) {
+          fabric.updateDescription(itemId, description);
+        }
+      } catch (NotFoundException e) {
+        log.info("{} ({}) was deleted while the release was uploaded; creating it", name, itemId);
+        itemId = null;
+      }
+    }
+    if (itemId == null) {
       ObjectNode body = JSON.createObjectNode();
       body.put("displayName", name);
       body.put("description", description);

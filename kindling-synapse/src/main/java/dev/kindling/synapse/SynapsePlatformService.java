@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.config.JobConfig;
 import dev.kindling.core.deploy.AppFiles;
+import dev.kindling.core.deploy.BackgroundCall;
 import dev.kindling.core.deploy.BootstrapShim;
 import dev.kindling.core.deploy.DeploymentResult;
 import dev.kindling.core.deploy.Release;
@@ -136,12 +137,32 @@ public final class SynapsePlatformService implements PlatformService {
   public DeploymentResult deploySparkJob(AppFiles app, JobConfig config) {
     String name = config.jobName().orElse(app.appName());
     String pool = config.sparkPoolName().orElse(settings.sparkPoolName());
-    Release release =
-        new ReleasePublisher(store.get(), ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+    // the stored definition is read while the release is published (it does not depend on it):
+    // when it is exactly the one this deploy would save (a redeploy of an unchanged release with
+    // an unchanged config), saving it again (a long-running PUT) is skipped
+    Release release;
+    Optional<JsonNode> stored;
+    try (BackgroundCall<Optional<JsonNode>> lookup =
+        BackgroundCall.start(
+            "reading Spark job definition " + name, () -> storedDefinition(name))) {
+      release =
+          new ReleasePublisher(store.get(), ReleasePublisher.DEFAULT_CONCURRENCY, clock)
+              .publish(app);
+      stored = lookup.join();
+    }
     ObjectNode resource = definition(name, pool, app, release, config);
-    client.get().putJobDefinition(name, resource);
-    log.info(
-        "job {} now runs release {} of {} on pool {}", name, release.id(), app.appName(), pool);
+    if (stored.isPresent() && stored.get().path("properties").equals(resource.path("properties"))) {
+      log.info(
+          "job {} runs release {} of {} on pool {} already",
+          name,
+          release.id(),
+          app.appName(),
+          pool);
+    } else {
+      client.get().putJobDefinition(name, resource);
+      log.info(
+          "job {} now runs release {} of {} on pool {}", name, release.id(), app.appName(), pool);
+    }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("workspace", settings.workspaceUrl().toString());
     meta.put("spark_pool", pool);
@@ -155,6 +176,17 @@ public final class SynapsePlatformService implements PlatformService {
         release.filesUploaded(),
         release.bytesUploaded(),
         meta);
+  }
+
+  /** The stored definition {@code name}; empty when there is none or it cannot be read. */
+  private Optional<JsonNode> storedDefinition(String name) {
+    try {
+      return client.get().getJobDefinition(name);
+    } catch (KindlingException e) {
+      // only an optimisation: the definition is then saved, as it would be anyway
+      log.debug("could not read Spark job definition {}: {}", name, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /**

@@ -77,17 +77,139 @@ class ReleasePublisherTest {
   }
 
   @Test
-  void aStoredReleaseIsNotListedAgain() {
+  void aStoredReleaseNeedsOnlyTheListingThatRanAlongsideTheManifestCheck() {
     AppFiles a = app(BytesFile.of("app.py", "print(1)"), BytesFile.of("lib/u.py", "x=1"));
     publisher.publish(a);
     int lists = store.listCount();
+    int uploads = store.uploadCount();
 
     Release again = publisher.publish(a);
 
-    // its manifest exists, so every blob it names was stored before it: no listing needed
-    assertThat(store.listCount()).isEqualTo(lists);
+    // its manifest exists, so every blob it names was stored before it: nothing is uploaded,
+    // and nothing is listed beyond the one listing sent together with the manifest check
+    assertThat(store.listCount()).isEqualTo(lists + 1);
+    assertThat(store.uploadCount()).isEqualTo(uploads);
     assertThat(again.filesUploaded()).isZero();
     assertThat(again.blob("lib/u.py")).endsWith("/u.py");
+  }
+
+  @Test
+  void theManifestCheckAndTheBlobListingAreInFlightTogether() {
+    // each call waits (bounded) until the other has started: sequential calls would time out
+    java.util.concurrent.CountDownLatch checking = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch listing = new java.util.concurrent.CountDownLatch(1);
+    List<String> overlapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.kindling.core.spi.ArtifactStore rendezvous =
+        new dev.kindling.core.spi.ArtifactStore() {
+          @Override
+          public String locate(String path) {
+            return store.locate(path);
+          }
+
+          @Override
+          public boolean exists(String path) {
+            checking.countDown();
+            if (await(listing)) {
+              overlapped.add("exists");
+            }
+            return store.exists(path);
+          }
+
+          @Override
+          public List<dev.kindling.core.spi.StoredFile> list(String prefix) {
+            listing.countDown();
+            if (await(checking)) {
+              overlapped.add("list " + prefix);
+            }
+            return store.list(prefix);
+          }
+
+          @Override
+          public void upload(String path, InputStream data, long size) {
+            store.upload(path, data, size);
+          }
+
+          @Override
+          public InputStream read(String path) {
+            return store.read(path);
+          }
+
+          @Override
+          public boolean delete(String path) {
+            return store.delete(path);
+          }
+        };
+
+    Release r =
+        new ReleasePublisher(rendezvous, 4, clock).publish(app(BytesFile.of("app.py", "print(1)")));
+
+    assertThat(r.filesUploaded()).isEqualTo(1);
+    assertThat(overlapped).containsExactlyInAnyOrder("exists", "list data-apps/demo/blobs");
+  }
+
+  private static boolean await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      return latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Test
+  void aFailedListingDoesNotMatterWhenTheReleaseIsStored() {
+    AppFiles a = app(BytesFile.of("app.py", "print(1)"));
+    Release first = publisher.publish(a);
+    dev.kindling.core.spi.ArtifactStore failing = listingFails(store);
+
+    Release again = new ReleasePublisher(failing, 4, clock).publish(a);
+    assertThat(again.id()).isEqualTo(first.id());
+    assertThat(again.filesUploaded()).isZero();
+
+    // a new release needs the listing: its failure fails the publication, and no manifest is
+    // written
+    assertThatThrownBy(
+            () ->
+                new ReleasePublisher(failing, 4, clock)
+                    .publish(app(BytesFile.of("app.py", "print(2)"))))
+        .hasMessageContaining("listing refused");
+    assertThat(store.snapshot().keySet())
+        .filteredOn(p -> p.contains("/releases/"))
+        .containsExactly(first.manifestPath());
+  }
+
+  private static dev.kindling.core.spi.ArtifactStore listingFails(InMemoryArtifactStore store) {
+    return new dev.kindling.core.spi.ArtifactStore() {
+      @Override
+      public String locate(String path) {
+        return store.locate(path);
+      }
+
+      @Override
+      public boolean exists(String path) {
+        return store.exists(path);
+      }
+
+      @Override
+      public List<dev.kindling.core.spi.StoredFile> list(String prefix) {
+        throw new KindlingException("listing refused");
+      }
+
+      @Override
+      public void upload(String path, InputStream data, long size) {
+        store.upload(path, data, size);
+      }
+
+      @Override
+      public InputStream read(String path) {
+        return store.read(path);
+      }
+
+      @Override
+      public boolean delete(String path) {
+        return store.delete(path);
+      }
+    };
   }
 
   @Test

@@ -35,11 +35,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes an app's files as a release in a content-addressed {@link ArtifactStore}: when the
- * release's manifest is stored already there is nothing to do (one request); otherwise lists the
- * stored blobs once, uploads the missing ones in parallel (bounded), then writes the release
- * manifest. Each platform calls this and then points its job definition at the release; the
- * manifest write comes after every blob is stored, and the job switch after the manifest, so a
- * failure at any step leaves the previous release runnable.
+ * release's manifest is stored already there is nothing to do; otherwise finds the stored blobs
+ * (the listing for that goes out alongside the manifest check), uploads the missing ones in
+ * parallel (bounded), then writes the release manifest. Each platform calls this and then points
+ * its job definition at the release; the manifest write comes after every blob is stored, and the
+ * job switch after the manifest, so a failure at any step leaves the previous release runnable.
  */
 public final class ReleasePublisher {
   private static final Logger log = LoggerFactory.getLogger(ReleasePublisher.class);
@@ -88,15 +88,29 @@ public final class ReleasePublisher {
     }
 
     String manifestPath = RemoteLayout.releasePath(app.appName(), release);
-    if (store.exists(manifestPath)) {
-      // The manifest is written only after every blob it names is stored, and blobs are never
-      // deleted, so an existing manifest of the same release means there is nothing to upload:
-      // one request instead of a listing (which costs one call per blob on some stores).
-      app.listener().planned(app.files().size(), 0, 0);
-      log.debug("release {} of {} is stored already", release, app.appName());
-      return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
+    // The first listing that finding the stored blobs needs (the blob tree where one request
+    // lists it, else releases/) goes out together with the manifest check: one round trip for
+    // both. It is waited for either way, so that no request outlives the publication.
+    List<StoredFile> firstListing;
+    try (BackgroundCall<List<StoredFile>> listing =
+        BackgroundCall.start(
+            "listing " + app.appName() + "'s stored files",
+            () ->
+                store.list(
+                    store.listsRecursivelyInOneRequest()
+                        ? RemoteLayout.blobsDir(app.appName())
+                        : RemoteLayout.releasesDir(app.appName())))) {
+      if (store.exists(manifestPath)) {
+        // The manifest is written only after every blob it names is stored, and blobs are never
+        // deleted, so an existing manifest of the same release means there is nothing to upload
+        // (and the listing's answer, or failure, does not matter).
+        app.listener().planned(app.files().size(), 0, 0);
+        log.debug("release {} of {} is stored already", release, app.appName());
+        return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
+      }
+      firstListing = listing.join();
     }
-    Set<String> stored = storedBlobs(app, blobs);
+    Set<String> stored = storedBlobs(app, blobs, firstListing);
     List<DeployFile> missing = new ArrayList<>();
     Set<String> plannedBlobs = new HashSet<>();
     for (DeployFile f : app.files()) {
@@ -133,11 +147,12 @@ public final class ReleasePublisher {
    * stored before it was written, and blobs are never deleted) and then one listing of each
    * remaining blob's own directory, falling back to the full listing when too many remain.
    */
-  private Set<String> storedBlobs(AppFiles app, Map<String, String> blobs) {
+  private Set<String> storedBlobs(
+      AppFiles app, Map<String, String> blobs, List<StoredFile> firstListing) {
     if (store.listsRecursivelyInOneRequest()) {
-      return listedBlobs(app);
+      return keys(firstListing);
     }
-    Set<String> known = blobsOfNewestRelease(app);
+    Set<String> known = blobsOfNewestRelease(firstListing);
     List<DeployFile> unknown = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (DeployFile f : app.files()) {
@@ -179,15 +194,20 @@ public final class ReleasePublisher {
   }
 
   private Set<String> listedBlobs(AppFiles app) {
-    return store.list(RemoteLayout.blobsDir(app.appName())).stream()
-        .map(s -> key(s.path(), s.size()))
-        .collect(Collectors.toSet());
+    return keys(store.list(RemoteLayout.blobsDir(app.appName())));
   }
 
-  /** The blobs named by the app's most recently written release manifest; empty if none. */
-  private Set<String> blobsOfNewestRelease(AppFiles app) {
+  private static Set<String> keys(List<StoredFile> listed) {
+    return listed.stream().map(s -> key(s.path(), s.size())).collect(Collectors.toSet());
+  }
+
+  /**
+   * The blobs named by the most recently written release manifest in {@code releases} (the listing
+   * of the app's {@code releases/}); empty if none.
+   */
+  private Set<String> blobsOfNewestRelease(List<StoredFile> releases) {
     var newest =
-        store.list(RemoteLayout.releasesDir(app.appName())).stream()
+        releases.stream()
             .filter(f -> f.path().endsWith(".json") && f.lastModified().isPresent())
             .max(java.util.Comparator.comparing(f -> f.lastModified().get()));
     if (newest.isEmpty()) {

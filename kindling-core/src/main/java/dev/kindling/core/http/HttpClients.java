@@ -123,6 +123,7 @@ public final class HttpClients {
             // OkHttp would silently resend any request, POST included, after some connection
             // failures; our RetryInterceptor decides instead, knowing which calls are safe.
             .retryOnConnectionFailure(false)
+            .socketFactory(new NoDelaySocketFactory(javax.net.SocketFactory.getDefault()))
             .build();
   }
 

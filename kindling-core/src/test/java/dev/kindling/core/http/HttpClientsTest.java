@@ -39,6 +39,21 @@ class HttpClientsTest {
   }
 
   @Test
+  void everyClientsSocketsSendSmallSegmentsWithoutWaitingForAnAcknowledgement() throws Exception {
+    // Nagle's algorithm plus delayed acknowledgements cost ~40 ms per upload request on Linux
+    OkHttpClient platform = HttpClients.builder().platform("fabric").build();
+    for (OkHttpClient client : java.util.List.of(HttpClients.shared(), platform)) {
+      try (java.net.Socket unconnected = client.socketFactory().createSocket()) {
+        assertThat(unconnected.getTcpNoDelay()).isTrue();
+      }
+    }
+    try (java.net.Socket connected =
+        platform.socketFactory().createSocket("127.0.0.1", server.getPort())) {
+      assertThat(connected.getTcpNoDelay()).isTrue();
+    }
+  }
+
+  @Test
   void platformClientsShareThePoolAndStackTheInterceptorsInOrder() {
     OkHttpClient fabric =
         HttpClients.forPlatform(
