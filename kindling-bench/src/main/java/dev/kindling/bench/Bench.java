@@ -435,7 +435,8 @@ public final class Bench {
       int blobRequests = perBlob.values().stream().mapToInt(Integer::intValue).sum();
       int longestChain = perBlob.values().stream().mapToInt(Integer::intValue).max().orElse(0);
       int control = entries.size() - blobRequests;
-      int c = ReleasePublisher.DEFAULT_CONCURRENCY;
+      ArtifactStore store = bareStore(platform, emulator, config);
+      int c = store.uploadConcurrency(); // the lanes the deploy used
       int uploadRounds =
           Math.max(longestChain, (blobRequests + c - 1) / c); // C lanes, each chain sequential
       double bytesSeconds = first.bytesUploaded() / throughput;
@@ -457,7 +458,6 @@ public final class Bench {
       // create + one append that flushes; a volume: one PUT), without the temporary name and
       // rename that upload() adds for files readers must never see half-written
       emulator.journal().clear();
-      ArtifactStore store = bareStore(platform, emulator, config);
       long t1 = System.nanoTime();
       List<Path> files = files(app);
       for (Path f : files) {

@@ -181,8 +181,7 @@ public final class DatabricksPlatformService implements PlatformService {
     long jobId;
     try (BackgroundCall<Optional<BaseJob>> lookup =
         BackgroundCall.start("looking up job " + name, () -> findKindlingJob(name))) {
-      release =
-          new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+      release = new ReleasePublisher(store, clock).publish(app);
       JobSettings job = JobSpecs.settings(app, release, config, store, root);
       jobId = upsert(name, job, "release " + release.id() + " of " + app.appName(), lookup.join());
     }
@@ -974,8 +973,7 @@ public final class DatabricksPlatformService implements PlatformService {
       ArtifactsRoot root = artifactsRoot(config);
       first = first == null ? root : first;
       ArtifactStore store = store(root);
-      Release release =
-          new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(t.app());
+      Release release = new ReleasePublisher(store, clock).publish(t.app());
       JobSettings single = JobSpecs.settings(t.app(), release, config, store, root);
       jobTasks.add(
           GraphJobs.task(

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 
@@ -64,15 +65,43 @@ final class VolumeArtifactStore implements ArtifactStore {
   /** Files up to this size are buffered so a failed PUT can be sent again. */
   static final long RESEND_LIMIT = 16L * 1024 * 1024;
 
+  /**
+   * The most bytes all of this store's uploads together keep in memory for resending: with {@link
+   * #uploadConcurrency()} uploads at once, a buffer of up to {@link #RESEND_LIMIT} each could
+   * otherwise reach 256 MiB. An upload that finds the budget spent streams without a buffer (a
+   * failed PUT of it then fails the deploy, which a redeploy resumes).
+   */
+  static final int RESEND_BUDGET = 32 * 1024 * 1024;
+
+  private final Semaphore resendBudget = new Semaphore(RESEND_BUDGET);
+
+  /**
+   * 16: a volume upload is one streamed {@code PUT} per file, with no chunk buffer to hold, so more
+   * lanes cost little memory; they shorten first deploys of many small files (one round trip each).
+   */
+  @Override
+  public int uploadConcurrency() {
+    return 16;
+  }
+
   @Override
   public void upload(String path, InputStream data, long size) {
-    String p = locate(path);
     // A file small enough to keep in memory is sent again after a throttled, failed or dropped
     // PUT (overwrite: the same bytes to the same path, so resending is harmless); the SDK would
     // not resend a stream.
-    InputStream source =
-        size <= RESEND_LIMIT && !data.markSupported() ? new BufferedInputStream(data) : data;
-    boolean resendable = size <= RESEND_LIMIT;
+    int buffered = size <= RESEND_LIMIT && resendBudget.tryAcquire((int) size) ? (int) size : -1;
+    try {
+      upload(path, data, size, buffered >= 0);
+    } finally {
+      if (buffered >= 0) {
+        resendBudget.release(buffered);
+      }
+    }
+  }
+
+  private void upload(String path, InputStream data, long size, boolean resendable) {
+    String p = locate(path);
+    InputStream source = resendable && !data.markSupported() ? new BufferedInputStream(data) : data;
     if (resendable) {
       source.mark((int) size + 1);
     }

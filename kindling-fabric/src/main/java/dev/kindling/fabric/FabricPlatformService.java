@@ -215,8 +215,7 @@ public final class FabricPlatformService implements PlatformService {
                 fabric.listSparkJobDefinitions().stream()
                     .filter(i -> i.path("displayName").asText().equalsIgnoreCase(name))
                     .findFirst())) {
-      release =
-          new ReleasePublisher(store(), ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+      release = new ReleasePublisher(store(), clock).publish(app);
       existing = lookup.join();
     }
     String lakehouse = config.lakehouseId().orElse(settings.lakehouseId());

@@ -139,8 +139,7 @@ public final class LocalPlatformService implements PlatformService {
             ? app.mainClass()
                 .orElseThrow(() -> new KindlingException("a JVM app needs a main_class"))
             : null;
-    Release release =
-        new ReleasePublisher(store, ReleasePublisher.DEFAULT_CONCURRENCY, clock).publish(app);
+    Release release = new ReleasePublisher(store, clock).publish(app);
     ObjectNode job = JSON.createObjectNode();
     job.put("job_id", name);
     job.put("name", name);

@@ -145,9 +145,7 @@ public final class SynapsePlatformService implements PlatformService {
     try (BackgroundCall<Optional<JsonNode>> lookup =
         BackgroundCall.start(
             "reading Spark job definition " + name, () -> storedDefinition(name))) {
-      release =
-          new ReleasePublisher(store.get(), ReleasePublisher.DEFAULT_CONCURRENCY, clock)
-              .publish(app);
+      release = new ReleasePublisher(store.get(), clock).publish(app);
       stored = lookup.join();
     }
     ObjectNode resource = definition(name, pool, app, release, config);

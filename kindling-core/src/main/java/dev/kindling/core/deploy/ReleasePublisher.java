@@ -47,7 +47,7 @@ public final class ReleasePublisher {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final AtomicInteger POOL = new AtomicInteger();
 
-  /** Default number of parallel uploads. */
+  /** Default number of parallel uploads (see {@link ArtifactStore#uploadConcurrency()}). */
   public static final int DEFAULT_CONCURRENCY = 8;
 
   /**
@@ -60,8 +60,14 @@ public final class ReleasePublisher {
   private final int concurrency;
   private final Clock clock;
 
+  /** Publishing to {@code store} with its {@link ArtifactStore#uploadConcurrency()}. */
   public ReleasePublisher(ArtifactStore store) {
-    this(store, DEFAULT_CONCURRENCY, Clock.systemUTC());
+    this(store, Clock.systemUTC());
+  }
+
+  /** Publishing to {@code store} with its {@link ArtifactStore#uploadConcurrency()}. */
+  public ReleasePublisher(ArtifactStore store, Clock clock) {
+    this(store, store.uploadConcurrency(), clock);
   }
 
   public ReleasePublisher(ArtifactStore store, int concurrency, Clock clock) {

@@ -49,6 +49,15 @@ public interface ArtifactStore {
   }
 
   /**
+   * How many uploads a deploy runs at once on this store. The default, 8, suits stores that hold a
+   * chunk buffer per upload (ADLS Gen2 and OneLake appends); stores that stream each file in one
+   * request without such a buffer can take more.
+   */
+  default int uploadConcurrency() {
+    return 8;
+  }
+
+  /**
    * Stores a content-addressed file: one whose path names its content (a hash in the path), so that
    * every writer of {@code path} writes the same {@code size} bytes. Reads all of {@code data} in
    * every case, as {@link #upload} does. Weaker than {@link #upload} in one way, which lets a store

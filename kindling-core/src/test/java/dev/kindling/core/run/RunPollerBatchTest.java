@@ -643,8 +643,9 @@ class RunPollerBatchTest {
                     seen.put(runId, states);
                     CompletableFuture<JobStatus> f =
                         real.watch(runId, source, fast, s -> states.add(s.state()));
-                    if (i % 10 == 0) {
-                      f.cancel(false);
+                    // a run can end before its cancel (2 ms polls, a busy machine): then it counts
+                    // as kept
+                    if (i % 10 == 0 && f.cancel(false)) {
                       cancelled.add(f);
                     } else {
                       kept.add(f);
@@ -660,12 +661,14 @@ class RunPollerBatchTest {
           .get(60, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(real.activeWatches()).isZero();
     }
-    assertThat(kept).hasSize(900).allMatch(f -> f.join().state() == RunState.SUCCEEDED);
-    assertThat(cancelled).hasSize(100).allMatch(CompletableFuture::isCancelled);
+    assertThat(kept.size() + cancelled.size()).isEqualTo(1000);
+    assertThat(kept).hasSizeGreaterThanOrEqualTo(900);
+    assertThat(kept).allMatch(f -> f.join().state() == RunState.SUCCEEDED);
+    assertThat(cancelled).allMatch(CompletableFuture::isCancelled);
     assertThat(overlaps.get()).isZero();
     assertThat(seen.values())
         .filteredOn(l -> l.contains(RunState.SUCCEEDED))
-        .hasSize(900)
+        .hasSizeGreaterThanOrEqualTo(kept.size()) // a cancel can follow the last notification
         .allMatch(l -> l.equals(List.of(RunState.RUNNING, RunState.SUCCEEDED)));
     // a handful of listings per group, not one request per run and poll
     int total = listings.values().stream().mapToInt(AtomicInteger::get).sum();
