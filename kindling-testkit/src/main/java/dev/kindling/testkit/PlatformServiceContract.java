@@ -152,17 +152,7 @@ public abstract class PlatformServiceContract {
 
     expect(AppBehaviour.RUN_UNTIL_CANCELLED);
     String runId = service.runSparkJob(deployed.jobId(), Map.of());
-    CompletableFuture<JobStatus> running = new CompletableFuture<>();
-    CompletableFuture<JobStatus> watch =
-        deployer.watch(
-            runId,
-            runTimeout(),
-            s -> {
-              if (s.state() == RunState.RUNNING) {
-                running.complete(s);
-              }
-            });
-    running.get(runTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture<JobStatus> watch = watchUntilRunning(runId);
 
     assertThat(service.cancelJob(runId)).isTrue();
     JobStatus end = watch.get(runTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -235,17 +225,7 @@ public abstract class PlatformServiceContract {
     String runId = service.runSparkJob(deployed.jobId(), Map.of());
     Optional<String> key = service.statusBatchKey(runId);
     Assumptions.assumeTrue(key.isPresent(), "the platform does not list run statuses");
-    CompletableFuture<JobStatus> running = new CompletableFuture<>();
-    CompletableFuture<JobStatus> watch =
-        deployer.watch(
-            runId,
-            runTimeout(),
-            s -> {
-              if (s.state() == RunState.RUNNING) {
-                running.complete(s);
-              }
-            });
-    running.get(runTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture<JobStatus> watch = watchUntilRunning(runId);
 
     // a running run is in any listing of its group, active or recent runs
     Map<String, JobStatus> listed = service.getJobStatuses(key.get(), Set.of(runId));
@@ -459,5 +439,21 @@ public abstract class PlatformServiceContract {
 
   private static String hangingApp() {
     return "import time\nprint('waiting to be cancelled', flush=True)\ntime.sleep(3600)\n";
+  }
+
+  /** Watches the run until its end; returns once it has been seen RUNNING. */
+  private CompletableFuture<JobStatus> watchUntilRunning(String runId) throws Exception {
+    CompletableFuture<JobStatus> running = new CompletableFuture<>();
+    CompletableFuture<JobStatus> watch =
+        deployer.watch(
+            runId,
+            runTimeout(),
+            s -> {
+              if (s.state() == RunState.RUNNING) {
+                running.complete(s);
+              }
+            });
+    running.get(runTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return watch;
   }
 }

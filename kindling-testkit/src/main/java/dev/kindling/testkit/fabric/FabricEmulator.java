@@ -674,17 +674,7 @@ public final class FabricEmulator implements Emulator {
             item.get(),
             body == null ? JSON.createObjectNode() : body.path("executionData"),
             UUID.randomUUID().toString());
-    return Response.empty(202)
-        .header(
-            "Location",
-            server.baseUrl()
-                + "/v1/workspaces/"
-                + workspaceId
-                + "/items/"
-                + inst.itemId
-                + "/jobs/instances/"
-                + inst.id)
-        .header("Retry-After", Integer.toString(retryAfterSeconds));
+    return instanceAccepted(inst);
   }
 
   /** Starts a job instance of the item's definition, overridden by {@code exec} (executionData). */
@@ -899,6 +889,11 @@ public final class FabricEmulator implements Emulator {
     if (d != null && d.isAlive()) {
       d.kill();
     }
+    return instanceAccepted(inst);
+  }
+
+  /** 202 Accepted pointing at the instance, as a job start or cancel answers. */
+  private Response instanceAccepted(Instance inst) {
     return Response.empty(202)
         .header(
             "Location",
