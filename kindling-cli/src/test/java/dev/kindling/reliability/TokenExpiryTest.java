@@ -93,6 +93,42 @@ class TokenExpiryTest {
     assertThat(logs).doesNotContain(IssuedTokens.CLIENT_SECRET, Rigs.TOKEN);
   }
 
+  @ParameterizedTest
+  @EnumSource(Platform.class)
+  void aTokenRevokedBeforeItsExpiryIsReplacedAfterOneRefusal(Platform p) throws Exception {
+    ManualScheduler time = new ManualScheduler(Instant.now());
+    TokenIssuer issuer = new TokenIssuer(time::now, LIFETIME);
+    Rig rig = Rigs.start(p, tmp.resolve("emulator"));
+    try {
+      if (rig.emulator() instanceof FabricEmulator f) {
+        f.tokenIssuer(issuer);
+      } else if (rig.emulator() instanceof SynapseEmulator s) {
+        s.tokenIssuer(issuer);
+      } else if (rig.emulator() instanceof DatabricksEmulator d) {
+        d.tokenIssuer(issuer);
+      }
+      PlatformService service =
+          service(rig, time, new IssuedTokens(rig.emulator().baseUrl(), time));
+      DeploymentResult deployed =
+          new DataAppDeployer(
+                  service,
+                  Rigs.rules(p.id()),
+                  Rigs.target(rig),
+                  new RunPoller(time),
+                  (Scheduler) time)
+              .deployAsJob(app(), rig.config("revoked-job"));
+      int issuedBefore = issuer.issuedCount();
+
+      issuer.revokeIssued(); // well before their announced expiry
+
+      assertThat(service.listJobs()).extracting(j -> j.jobId()).contains(deployed.jobId());
+      assertThat(issuer.revokedRejections()).as("the revoked token was refused").isPositive();
+      assertThat(issuer.issuedCount()).as("a fresh token was fetched").isGreaterThan(issuedBefore);
+    } finally {
+      rig.emulator().close();
+    }
+  }
+
   TokenIssuer waitThroughExpiringTokens(Platform p) throws Exception {
     ManualScheduler time = new ManualScheduler(Instant.now());
     TokenIssuer issuer = new TokenIssuer(time::now, LIFETIME);

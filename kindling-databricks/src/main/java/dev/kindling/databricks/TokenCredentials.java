@@ -34,7 +34,17 @@ final class TokenCredentials implements CredentialsProvider {
 
   @Override
   public HeaderFactory configure(DatabricksConfig config) {
-    return () -> Map.of("Authorization", "Bearer " + tokens.token(scope).value().reveal());
+    return this::headers;
+  }
+
+  /** The request headers that carry the current token. */
+  Map<String, String> headers() {
+    return Map.of("Authorization", "Bearer " + tokens.token(scope).value().reveal());
+  }
+
+  /** Forgets the cached token (the workspace refused it), so the next request gets a fresh one. */
+  void invalidate() {
+    tokens.invalidate(scope);
   }
 
   @Override

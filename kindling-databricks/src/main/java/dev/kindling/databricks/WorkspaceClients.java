@@ -7,6 +7,7 @@ import com.databricks.sdk.core.CredentialsProvider;
 import com.databricks.sdk.core.DatabricksConfig;
 import com.databricks.sdk.core.DatabricksException;
 import com.databricks.sdk.core.PatCredentialsProvider;
+import com.databricks.sdk.core.commons.CommonsHttpClient;
 import com.databricks.sdk.core.oauth.AzureServicePrincipalCredentialsProvider;
 import dev.kindling.core.config.AuthConfig;
 import dev.kindling.core.error.AuthException;
@@ -96,6 +97,11 @@ final class WorkspaceClients implements Supplier<WorkspaceClient> {
     DatabricksConfig config = config(settings);
     if (credentials != null) {
       config.setAuthType(credentials.authType()).setToken(null).setCredentialsProvider(credentials);
+      if (credentials instanceof TokenCredentials tokens) {
+        config.setHttpClient(
+            new RefreshingHttpClient(
+                new CommonsHttpClient.Builder().withDatabricksConfig(config).build(), tokens));
+      }
       return build(config);
     }
     String key = key(config);

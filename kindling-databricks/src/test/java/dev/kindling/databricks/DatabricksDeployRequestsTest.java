@@ -115,16 +115,21 @@ class DatabricksDeployRequestsTest {
     assertThat(again.jobId()).isEqualTo(first.jobId());
     assertThat(again.filesUploaded()).isZero();
     List<String> requests = journal();
+    // the releases/ listing goes out with the manifest check and is interrupted once the
+    // manifest is found: it may or may not have been sent by then, never more than once
+    String listing =
+        "GET /api/2.0/fs/directories"
+            + DatabricksEmulator.VOLUME_ARTIFACTS
+            + "/data-apps/seq/releases";
+    assertThat(requests).filteredOn(listing::equals).hasSizeLessThanOrEqualTo(1);
     assertThat(requests)
+        .filteredOn(r -> !r.equals(listing))
         .containsExactlyInAnyOrder(
             "HEAD /api/2.0/fs/files"
                 + DatabricksEmulator.VOLUME_ARTIFACTS
                 + "/data-apps/seq/releases/"
                 + first.release()
                 + ".json",
-            "GET /api/2.0/fs/directories"
-                + DatabricksEmulator.VOLUME_ARTIFACTS
-                + "/data-apps/seq/releases",
             "GET /api/2.2/jobs/list",
             "POST /api/2.2/jobs/reset");
     assertThat(requests.get(requests.size() - 1)).isEqualTo("POST /api/2.2/jobs/reset");

@@ -101,13 +101,18 @@ class FabricDeployRequestsTest {
     assertThat(again.jobId()).isEqualTo(first.jobId());
     assertThat(again.filesUploaded()).isZero();
     List<String> requests = journal();
-    assertThat(requests).hasSize(4);
+    // the blob listing goes out with the manifest check and is interrupted once the manifest is
+    // found: it may or may not have been sent by then, never more than once
+    assertThat(requests)
+        .filteredOn(r -> r.startsWith("GET ") && !r.contains("/v1/"))
+        .hasSizeLessThanOrEqualTo(1);
+    assertThat(requests).filteredOn(r -> !r.startsWith("GET ") || r.contains("/v1/")).hasSize(3);
     assertThat(requests)
         .anyMatch(
             r -> r.startsWith("HEAD ") && r.endsWith("/releases/" + first.release() + ".json"))
-        .anyMatch(r -> r.startsWith("GET ") && !r.contains("/v1/")) // the blob listing
         .anyMatch(r -> r.matches("GET " + ITEMS));
-    assertThat(requests.get(3)).matches("POST " + ITEMS + "/[^/]+/updateDefinition");
+    assertThat(requests.get(requests.size() - 1))
+        .matches("POST " + ITEMS + "/[^/]+/updateDefinition");
     assertThat(requests).noneMatch(r -> r.startsWith("PATCH /v1/"));
   }
 

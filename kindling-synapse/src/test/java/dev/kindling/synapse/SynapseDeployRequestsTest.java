@@ -81,9 +81,14 @@ class SynapseDeployRequestsTest {
 
     assertThat(again.release()).isEqualTo(first.release());
     assertThat(again.filesUploaded()).isZero();
-    List<String> requests = journal();
+    // the blob listing goes out with the manifest check and is interrupted once the manifest is
+    // found: it may or may not have been sent by then, never more than once
+    List<String> listings = listings(journal());
+    assertThat(listings).hasSizeLessThanOrEqualTo(1);
+    List<String> requests = new java.util.ArrayList<>(journal());
+    requests.removeAll(listings);
     assertThat(requests)
-        .hasSize(3)
+        .hasSize(2)
         .contains("GET " + DEFINITION)
         .anyMatch(r -> r.startsWith("HEAD ") && r.endsWith(first.release() + ".json"))
         .noneMatch(r -> r.startsWith("PUT "));
@@ -142,5 +147,10 @@ class SynapseDeployRequestsTest {
 
     assertThat(again.filesUploaded()).isZero();
     assertThat(journal()).contains("PUT " + DEFINITION);
+  }
+
+  /** The journal's listings of the blob tree (a GET of the filesystem: its path is its name). */
+  private static List<String> listings(List<String> requests) {
+    return requests.stream().filter(r -> r.equals("GET /kindling")).toList();
   }
 }

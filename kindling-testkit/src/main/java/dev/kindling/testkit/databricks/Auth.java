@@ -33,6 +33,9 @@ final class Auth {
       if (v == TokenIssuer.Verdict.EXPIRED) {
         return ApiErrors.error(401, "UNAUTHENTICATED", "Token expired.");
       }
+      if (v == TokenIssuer.Verdict.REVOKED) {
+        return ApiErrors.error(401, "UNAUTHENTICATED", "Token is no longer valid.");
+      }
       if (!bearer.get().equals(token) && v != TokenIssuer.Verdict.VALID) {
         return ApiErrors.error(403, "PERMISSION_DENIED", "Invalid access token.");
       }

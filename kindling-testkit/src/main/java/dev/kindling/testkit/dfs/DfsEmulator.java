@@ -157,6 +157,12 @@ public final class DfsEmulator {
         issuer == null
             ? TokenIssuer.Verdict.UNKNOWN
             : issuer.check(bearer.get(), TokenIssuer.STORAGE);
+    if (issued == TokenIssuer.Verdict.REVOKED) {
+      return error(
+          401,
+          "InvalidAuthenticationInfo",
+          "Server failed to authenticate the request. The token is no longer valid.");
+    }
     if (issued == TokenIssuer.Verdict.EXPIRED) {
       return error(
           401,

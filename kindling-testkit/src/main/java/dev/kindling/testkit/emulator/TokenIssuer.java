@@ -40,7 +40,12 @@ public final class TokenIssuer {
     /** Issued here, for this audience, expired. */
     EXPIRED,
     /** Not issued here, or for another audience. */
-    UNKNOWN
+    UNKNOWN,
+    /**
+     * Issued here, for this audience, not expired, but revoked (as continuous access evaluation
+     * does after a sign-out or a policy change): refused with 401, like an expired one.
+     */
+    REVOKED
   }
 
   private record Issued(String audience, Instant expiresAt) {}
@@ -52,6 +57,8 @@ public final class TokenIssuer {
   private final Map<String, Issued> issued = new ConcurrentHashMap<>();
   private final Set<String> accepted = ConcurrentHashMap.newKeySet();
   private final AtomicInteger expiredRejections = new AtomicInteger();
+  private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger revokedRejections = new AtomicInteger();
 
   /**
    * @param clock the time tokens expire by (a test's fake clock)
@@ -120,8 +127,25 @@ public final class TokenIssuer {
       expiredRejections.incrementAndGet();
       return Verdict.EXPIRED;
     }
+    if (revoked.contains(token)) {
+      revokedRejections.incrementAndGet();
+      return Verdict.REVOKED;
+    }
     accepted.add(token);
     return Verdict.VALID;
+  }
+
+  /**
+   * Revokes every token issued so far, before its expiry: from now on they are refused ({@link
+   * Verdict#REVOKED}); tokens issued later are not affected.
+   */
+  public void revokeIssued() {
+    revoked.addAll(issued.keySet());
+  }
+
+  /** How many presented tokens were refused because they were revoked. */
+  public int revokedRejections() {
+    return revokedRejections.get();
   }
 
   /** How many tokens were issued. */

@@ -362,6 +362,10 @@ public final class SynapseEmulator implements Emulator {
         return Optional.of(
             cloudError(401, "ExpiredAuthenticationToken", "The access token has expired."));
       }
+      if (v == TokenIssuer.Verdict.REVOKED) {
+        return Optional.of(
+            cloudError(401, "InvalidAuthenticationToken", "The access token is no longer valid."));
+      }
     }
     return Optional.of(
         cloudError(
