@@ -288,6 +288,7 @@ public final class RunPoller implements AutoCloseable {
     // guarded by this
     private RunState lastState;
     private JobStatus lastStatus;
+    private boolean foundAlone; // its own fetch has answered with a status
     private Duration interval;
     private int failures;
     private boolean finished;
@@ -411,9 +412,11 @@ public final class RunPoller implements AutoCloseable {
       } catch (TransientException | ThrottledException e) {
         return failed(e);
       } catch (NotFoundException e) {
-        // a run just submitted may not be visible yet (eventual consistency): until its first
-        // status a "not found" counts as a tolerated failure; after that it is final
-        if (neverSeen()) {
+        // a run just submitted may not be visible yet (eventual consistency): until its own
+        // status request has found it once, a "not found" counts as a tolerated failure; after
+        // that it is final. A listing that showed the run does not count: a platform's list and
+        // get may be served from different replicas, the list ahead of the get
+        if (neverFoundAlone()) {
           return failed(e);
         }
         return finish(null, e);
@@ -423,11 +426,14 @@ public final class RunPoller implements AutoCloseable {
         finish(null, e);
         throw e;
       }
+      synchronized (this) {
+        foundAlone = true;
+      }
       return accept(status);
     }
 
-    private synchronized boolean neverSeen() {
-      return lastStatus == null;
+    private synchronized boolean neverFoundAlone() {
+      return !foundAlone;
     }
 
     @Override

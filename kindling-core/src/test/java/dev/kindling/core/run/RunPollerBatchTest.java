@@ -567,6 +567,47 @@ class RunPollerBatchTest {
   }
 
   @Test
+  void aRunListedButNotYetFoundByItsOwnRequestToleratesNotFound() {
+    // the listing shows the run (RUNNING); once it has ended, an active-only listing leaves it
+    // out, and its own request still answers "not found" twice (the get lags behind the list)
+    Platform platform = oneJob();
+    platform.listsActiveOnly = true;
+    platform.run("lagging", Duration.ofSeconds(7));
+    Deque<RuntimeException> lagging = new ArrayDeque<>();
+    lagging.add(new NotFoundException("not visible yet"));
+    lagging.add(new NotFoundException("not visible yet"));
+    platform.singleFailures.put("lagging", lagging);
+    List<RunState> seen = new ArrayList<>();
+    CompletableFuture<JobStatus> done =
+        poller.watch("lagging", platform, EXACT, s -> seen.add(s.state()));
+
+    clock.runUntilIdle();
+
+    assertThat(done.join().state()).isEqualTo(RunState.SUCCEEDED);
+    assertThat(seen).containsExactly(RunState.RUNNING, RunState.SUCCEEDED);
+    assertThat(platform.singles).hasSize(3);
+  }
+
+  @Test
+  void aRunFoundByItsOwnRequestAndThenNotFoundEndsTheWait() {
+    Platform platform = oneJob();
+    platform.listsActiveOnly = true;
+    platform.hidden.add("deleted");
+    platform.run("deleted", Duration.ofSeconds(30));
+    CompletableFuture<JobStatus> done = poller.watch("deleted", platform, EXACT);
+    clock.advance(Duration.ofSeconds(1)); // found RUNNING by its own request
+    assertThat(platform.singles).containsExactly("deleted");
+    Deque<RuntimeException> gone = new ArrayDeque<>();
+    gone.add(new NotFoundException("deleted"));
+    platform.singleFailures.put("deleted", gone);
+
+    clock.runUntilIdle();
+
+    assertThat(done).isCompletedExceptionally();
+    assertThatThrownBy(done::join).hasCauseInstanceOf(NotFoundException.class);
+  }
+
+  @Test
   void closeCancelsGroupedWaits() {
     Platform platform = oneJob();
     platform.run("a", Duration.ofSeconds(30)).run("b", Duration.ofSeconds(30));
