@@ -316,8 +316,8 @@ class FaultMatrixTest {
                   "POST",
                   "/v1/workspaces/[^/]+/(items|sparkJobDefinitions)/[^/]+/jobs/([^/]+/)?instances"
                 };
-            case POLL ->
-                new String[] {"GET", "/v1/workspaces/[^/]+/items/[^/]+/jobs/instances/[^/]+"};
+            case POLL -> // a wait lists the item's instances, and gets those the list left out
+                new String[] {"GET", "/v1/workspaces/[^/]+/items/[^/]+/jobs/instances(/[^/]+)?"};
             case LOGS -> new String[] {"GET", ".*/livySessions.*"};
             case CANCEL ->
                 new String[] {
@@ -331,9 +331,9 @@ class FaultMatrixTest {
             case MANIFEST -> new String[] {"PATCH", releases};
             case SUBMIT ->
                 new String[] {"POST", "/livyApi/versions/[^/]+/sparkPools/[^/]+/batches/?"};
-            case POLL ->
+            case POLL -> // a wait lists the pool's batches, and gets those the list left out
                 new String[] {
-                  "GET", "/livyApi/versions/[^/]+/sparkPools/[^/]+/batches/[0-9]+(/state)?"
+                  "GET", "/livyApi/versions/[^/]+/sparkPools/[^/]+/batches(/[0-9]+(/state)?)?/?"
                 };
             case LOGS ->
                 new String[] {"GET", "/livyApi/versions/[^/]+/sparkPools/[^/]+/batches/[0-9]+/log"};
@@ -347,7 +347,7 @@ class FaultMatrixTest {
             case UPLOAD -> new String[] {"PUT", "/api/2\\.0/fs/files" + blobs};
             case MANIFEST -> new String[] {"PUT", "/api/2\\.0/fs/files" + releases};
             case SUBMIT -> new String[] {"POST", "/api/2\\.[0-9]/jobs/run-now"};
-            case POLL -> new String[] {"GET", "/api/2\\.[0-9]/jobs/runs/get"};
+            case POLL -> new String[] {"GET", "/api/2\\.[0-9]/jobs/runs/(get|list)"};
             case LOGS -> new String[] {"GET", "/api/2\\.[0-9]/jobs/runs/get-output"};
             case CANCEL -> new String[] {"POST", "/api/2\\.[0-9]/jobs/runs/cancel"};
           };
