@@ -467,6 +467,7 @@ public final class RunPoller implements AutoCloseable {
         }
       }
       if (terminal) {
+        active.remove(this); // before the future: a caller woken by it counts no more
         future.complete(status);
         return PollGroup.Effect.ENDED;
       }
@@ -508,6 +509,7 @@ public final class RunPoller implements AutoCloseable {
         }
       }
       if (giveUp) {
+        active.remove(this); // before the future: a caller woken by it counts no more
         future.completeExceptionally(e);
         return PollGroup.Effect.ENDED;
       }
@@ -529,6 +531,7 @@ public final class RunPoller implements AutoCloseable {
         last = lastStatus;
       }
       String state = last == null ? "without a status yet" : "still " + last.state();
+      active.remove(this); // before the future: a caller woken by it counts no more
       future.completeExceptionally(
           new TimedOutException(
               runId
@@ -547,6 +550,7 @@ public final class RunPoller implements AutoCloseable {
         }
         finished = true;
       }
+      active.remove(this); // before the future: a caller woken by it counts no more
       if (failure != null) {
         future.completeExceptionally(failure);
       } else {
