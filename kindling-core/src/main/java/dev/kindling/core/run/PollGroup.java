@@ -396,9 +396,7 @@ final class PollGroup {
     }
     Duration base = base();
     Duration from = d == null || d.compareTo(base) < 0 ? base : d;
-    double nanos = from.toNanos() * factor;
-    long cap = max.toNanos();
-    return Duration.ofNanos(nanos >= cap ? cap : (long) nanos);
+    return RunPoller.grown(from, factor, max);
   }
 
   private double jitter() {

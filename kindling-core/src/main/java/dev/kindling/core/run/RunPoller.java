@@ -240,6 +240,13 @@ public final class RunPoller implements AutoCloseable {
     return asked.plus(scaled(asked, jitter * random.nextDouble()));
   }
 
+  /** {@code d} times the backoff factor, at most {@code max}. */
+  static Duration grown(Duration d, double factor, Duration max) {
+    double nanos = d.toNanos() * factor;
+    long cap = max.toNanos();
+    return Duration.ofNanos(nanos >= cap ? cap : (long) nanos);
+  }
+
   private static Duration scaled(Duration d, double factor) {
     return Duration.ofNanos((long) (d.toNanos() * factor));
   }
@@ -467,8 +474,7 @@ public final class RunPoller implements AutoCloseable {
         }
       }
       if (terminal) {
-        active.remove(this); // before the future: a caller woken by it counts no more
-        future.complete(status);
+        end(status, null);
         return PollGroup.Effect.ENDED;
       }
       return changed ? PollGroup.Effect.CHANGED : PollGroup.Effect.NONE;
@@ -509,8 +515,7 @@ public final class RunPoller implements AutoCloseable {
         }
       }
       if (giveUp) {
-        active.remove(this); // before the future: a caller woken by it counts no more
-        future.completeExceptionally(e);
+        end(null, e);
         return PollGroup.Effect.ENDED;
       }
       return PollGroup.Effect.NONE;
@@ -531,8 +536,8 @@ public final class RunPoller implements AutoCloseable {
         last = lastStatus;
       }
       String state = last == null ? "without a status yet" : "still " + last.state();
-      active.remove(this); // before the future: a caller woken by it counts no more
-      future.completeExceptionally(
+      end(
+          null,
           new TimedOutException(
               runId
                   + " is "
@@ -550,13 +555,18 @@ public final class RunPoller implements AutoCloseable {
         }
         finished = true;
       }
+      end(status, failure);
+      return PollGroup.Effect.ENDED;
+    }
+
+    /** Completes the future; the wait leaves {@link #activeWatches()} first. */
+    private void end(JobStatus status, Throwable failure) {
       active.remove(this); // before the future: a caller woken by it counts no more
       if (failure != null) {
         future.completeExceptionally(failure);
       } else {
         future.complete(status);
       }
-      return PollGroup.Effect.ENDED;
     }
 
     private void notifyChange(JobStatus status) {
@@ -568,9 +578,7 @@ public final class RunPoller implements AutoCloseable {
     }
 
     private Duration grown(Duration d) {
-      double nanos = d.toNanos() * options.backoffFactor();
-      long max = options.maxInterval().toNanos();
-      return Duration.ofNanos(nanos >= max ? max : (long) nanos);
+      return RunPoller.grown(d, options.backoffFactor(), options.maxInterval());
     }
 
     private void stop() {
