@@ -171,9 +171,7 @@ public final class DfsArtifactStore implements ArtifactStore {
     boolean done = false;
     try {
       create(temp, path);
-      if (!appendAll(temp, data, size, path)) {
-        flush(temp, size, path); // an empty file: nothing was appended, so nothing was flushed
-      }
+      write(temp, data, size, path);
       rename(temp, target, size, path);
       done = true;
       log.debug("uploaded {} ({} bytes)", path, size);
@@ -209,10 +207,15 @@ public final class DfsArtifactStore implements ArtifactStore {
       log.debug("overwriting {} ({} of {} bytes)", path, existing, size);
       create(target, path, false);
     }
-    if (!appendAll(target, data, size, path)) {
-      flush(target, size, path); // an empty file: nothing was appended, so nothing was flushed
-    }
+    write(target, data, size, path);
     log.debug("uploaded {} ({} bytes)", path, size);
+  }
+
+  /** Appends all of {@code data} to the created file at {@code fullPath} and flushes it. */
+  private void write(String fullPath, InputStream data, long size, String path) {
+    if (!appendAll(fullPath, data, size, path)) {
+      flush(fullPath, size, path); // an empty file: nothing was appended, so nothing was flushed
+    }
   }
 
   private static void drain(InputStream data, long size, String path) {
