@@ -364,12 +364,11 @@ public final class FabricPlatformService implements PlatformService {
     v1.put("mainClass", jvm ? app.mainClass().orElse("") : "");
     v1.putArray("additionalLakehouseIds");
     v1.putNull("retryPolicy");
+    // the definition's own arguments serve the runs Fabric starts by itself (a schedule, the
+    // portal): a Python app's leave the run tag out, so each such run gets one of its own
+    List<String> args = arguments(jvm, release.app(), release.id(), UNTRACKED_RUN_TAG, params);
     v1.put(
-        "commandLineArguments",
-        String.join(
-            " ",
-            withoutRunTag(
-                jvm, arguments(jvm, release.app(), release.id(), UNTRACKED_RUN_TAG, params))));
+        "commandLineArguments", String.join(" ", jvm ? args : BootstrapShim.withoutRunTag(args)));
     ArrayNode libs = v1.putArray("additionalLibraryUris");
     if (jvm) {
       app.jars().forEach(j -> libs.add(store().locate(release.blob(j))));
@@ -409,16 +408,6 @@ public final class FabricPlatformService implements PlatformService {
     } catch (IllegalArgumentException e) {
       throw new KindlingException(e.getMessage(), e);
     }
-  }
-
-  /**
-   * The definition's own arguments, used by the runs Fabric starts by itself (a schedule, the
-   * portal): a Python app's leave the run tag out, so the bootstrap shim gives each such run a tag
-   * of its own instead of all sharing one result folder.
-   */
-  static List<String> withoutRunTag(boolean jvm, List<String> args) {
-    String tag = BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RUN_TAG + "=";
-    return jvm ? args : args.stream().filter(a -> !a.startsWith(tag)).toList();
   }
 
   private static ObjectNode definition(ObjectNode v1) {

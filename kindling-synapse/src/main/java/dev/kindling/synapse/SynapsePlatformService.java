@@ -203,15 +203,13 @@ public final class SynapsePlatformService implements PlatformService {
     if (app.runtime() == AppFiles.Runtime.PYTHON) {
       job.put("file", location(release.blob(app.launcher())));
       // no run tag: a run the trigger of a schedule starts gets one of its own from the shim
-      String tag = BootstrapShim.TOKEN_PREFIX + BootstrapShim.KEY_RUN_TAG + "=";
-      BootstrapShim.arguments(
-              settings.artifactsPath().toString(),
-              app.appName(),
-              release.id(),
-              MANUAL_RUN_TAG,
-              defaults)
-          .stream()
-          .filter(a -> !a.startsWith(tag))
+      BootstrapShim.withoutRunTag(
+              BootstrapShim.arguments(
+                  settings.artifactsPath().toString(),
+                  app.appName(),
+                  release.id(),
+                  MANUAL_RUN_TAG,
+                  defaults))
           .forEach(args::add);
     } else {
       String jar = app.appJar().orElse(app.launcher());

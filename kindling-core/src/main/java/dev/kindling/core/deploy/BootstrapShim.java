@@ -120,6 +120,16 @@ public final class BootstrapShim {
   }
 
   /**
+   * {@code arguments} without the run tag token: what a job definition keeps for the runs the
+   * platform starts by itself (a schedule, the portal), so that the shim gives each such run a tag
+   * of its own instead of all sharing one result folder.
+   */
+  public static List<String> withoutRunTag(List<String> arguments) {
+    String tag = token(KEY_RUN_TAG, "");
+    return arguments.stream().filter(a -> !a.startsWith(tag)).toList();
+  }
+
+  /**
    * A JVM app's {@code main(String[])} arguments for one run: the same four {@code config:} tokens
    * as {@link #arguments}, then one {@code key=value} token per run parameter (without the {@code
    * config:} prefix), checked the same way. See {@code docs/internals/release-and-shim.md}, "JVM
