@@ -2,6 +2,7 @@ package dev.kindling.cli;
 
 import dev.kindling.core.deploy.DeployListener;
 import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -11,6 +12,9 @@ final class UploadProgress implements DeployListener, AutoCloseable {
   private final PrintWriter err;
   private final boolean terminal;
   private volatile ProgressBar bar;
+
+  /** Bytes reported while there is no bar (uploads start before the plan is known). */
+  private final AtomicLong early = new AtomicLong();
 
   UploadProgress(PrintWriter err) {
     this.err = err;
@@ -34,7 +38,7 @@ final class UploadProgress implements DeployListener, AutoCloseable {
             + ")");
     err.flush();
     if (terminal && bytesToUpload > 0) {
-      bar =
+      ProgressBar built =
           new ProgressBarBuilder()
               .setTaskName("upload")
               .setInitialMax(bytesToUpload)
@@ -42,6 +46,10 @@ final class UploadProgress implements DeployListener, AutoCloseable {
               .setUnit("KiB", 1024)
               .showSpeed()
               .build();
+      synchronized (this) {
+        built.stepBy(early.getAndSet(0));
+        bar = built;
+      }
     }
   }
 
@@ -50,6 +58,15 @@ final class UploadProgress implements DeployListener, AutoCloseable {
     ProgressBar b = bar;
     if (b != null) {
       b.stepBy(bytes);
+      return;
+    }
+    synchronized (this) {
+      b = bar;
+      if (b != null) {
+        b.stepBy(bytes);
+      } else {
+        early.addAndGet(bytes);
+      }
     }
   }
 

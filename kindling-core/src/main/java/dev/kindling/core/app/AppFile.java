@@ -1,6 +1,7 @@
 package dev.kindling.core.app;
 
 import dev.kindling.core.deploy.DeployFile;
+import dev.kindling.core.error.KindlingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -9,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 
 /**
@@ -23,14 +26,17 @@ public final class AppFile implements DeployFile {
 
   private final String path;
   private final long size;
-  private final String sha256;
   private final Path source;
 
+  /** The hash, known or being computed (see {@link DataApp} loaded with background hashing). */
+  private final CompletableFuture<Hashed> hash;
+
   /**
-   * The source's stat when its hash was computed, if the file had then been left alone for {@link
-   * HashCache#RACY_WINDOW}; {@code null} when unknown or racy.
+   * A file's SHA-256 and the source's stat when it was computed, if the file had then been left
+   * alone for {@link HashCache#RACY_WINDOW}; {@code settledStat} is {@code null} when unknown or
+   * racy.
    */
-  private final HashCache.Stat settledStat;
+  record Hashed(String sha256, HashCache.Stat settledStat) {}
 
   /**
    * An app file whose size and hash are already known.
@@ -69,9 +75,19 @@ public final class AppFile implements DeployFile {
     }
     this.path = path;
     this.size = size;
-    this.sha256 = sha256;
     this.source = source;
-    this.settledStat = settledStat;
+    this.hash = CompletableFuture.completedFuture(new Hashed(sha256, settledStat));
+  }
+
+  /**
+   * An app file of a known size whose hash is being computed: {@code hash} completes with it, or
+   * with a {@link KindlingException} naming the file when it could not be read or changed size.
+   */
+  AppFile(String path, long size, Path source, CompletableFuture<Hashed> hash) {
+    this.path = Objects.requireNonNull(path, "path");
+    this.size = size;
+    this.source = Objects.requireNonNull(source, "source");
+    this.hash = Objects.requireNonNull(hash, "hash");
   }
 
   /**
@@ -121,9 +137,31 @@ public final class AppFile implements DeployFile {
     return size;
   }
 
+  /**
+   * The SHA-256 of the content. For an app loaded with {@linkplain
+   * LoadOptions#withBackgroundHashing(boolean) background hashing} this waits until the file is
+   * hashed, and throws the {@link KindlingException} that reading it ended with.
+   */
   @Override
   public String sha256() {
-    return sha256;
+    return hashed().sha256();
+  }
+
+  /** Completes with {@link #sha256()}; already complete unless the file is still being hashed. */
+  @Override
+  public CompletableFuture<String> sha256Future() {
+    return hash.thenApply(Hashed::sha256);
+  }
+
+  private Hashed hashed() {
+    try {
+      return hash.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   /** The local file the content is read from. */
@@ -148,6 +186,8 @@ public final class AppFile implements DeployFile {
    */
   @Override
   public boolean provablyUnchanged() {
+    Hashed h = hash.getNow(null);
+    HashCache.Stat settledStat = h == null ? null : h.settledStat();
     if (settledStat == null) {
       return false;
     }
@@ -163,17 +203,23 @@ public final class AppFile implements DeployFile {
     return o instanceof AppFile f
         && f.path.equals(path)
         && f.size == size
-        && f.sha256.equals(sha256)
+        && f.sha256().equals(sha256())
         && f.source.equals(source);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(path, size, sha256, source);
+    return Objects.hash(path, size, sha256(), source);
   }
 
   @Override
   public String toString() {
-    return path + " (" + size + " bytes, sha256 " + sha256.substring(0, 12) + "...)";
+    Hashed h = hash.isDone() && !hash.isCompletedExceptionally() ? hash.join() : null;
+    return path
+        + " ("
+        + size
+        + " bytes, "
+        + (h == null ? "not hashed" : "sha256 " + h.sha256().substring(0, 12) + "...")
+        + ")";
   }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +61,7 @@ public final class DataApp implements AutoCloseable {
   private final List<AppFile> files;
   private final Map<String, AppFile> byPath;
   private final LoadOptions options;
+  private final BackgroundHashes hashing;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DataApp(
@@ -68,7 +70,9 @@ public final class DataApp implements AutoCloseable {
       boolean temporary,
       AppManifest manifest,
       List<AppFile> files,
-      LoadOptions options) {
+      LoadOptions options,
+      BackgroundHashes hashing) {
+    this.hashing = hashing;
     this.source = source;
     this.root = root;
     this.temporary = temporary;
@@ -167,6 +171,7 @@ public final class DataApp implements AutoCloseable {
       described = false;
     }
     HashCache.Index index = options.hashCache().open(root);
+    BackgroundHashes hashing = new BackgroundHashes(index);
     List<AppFile> files =
         select(
             root,
@@ -176,14 +181,15 @@ public final class DataApp implements AutoCloseable {
             described,
             options,
             index,
+            hashing,
             problems);
     problems.throwIfAny();
-    index.save();
+    hashing.start(); // after every check: an app with problems is not hashed in the background
     if (index.hits() > 0) {
       LOG.debug(
           "{} of {} file hashes of {} taken from the hash cache", index.hits(), files.size(), root);
     }
-    DataApp app = new DataApp(dir, root, false, result.manifest(), files, options);
+    DataApp app = new DataApp(dir, root, false, result.manifest(), files, options, hashing);
     LOG.debug("loaded {}", app);
     return app;
   }
@@ -229,18 +235,13 @@ public final class DataApp implements AutoCloseable {
                 ManifestReader.defaults(ManifestReader.sanitizedName(archiveName)), Set.of());
         label = fileName;
       }
+      HashCache.Index index = HashCache.disabled().open(root);
+      BackgroundHashes hashing = new BackgroundHashes(index);
       List<AppFile> files =
-          select(
-              root,
-              fileName,
-              result,
-              label,
-              true,
-              options,
-              HashCache.disabled().open(root),
-              problems);
+          select(root, fileName, result, label, true, options, index, hashing, problems);
       problems.throwIfAny();
-      DataApp app = new DataApp(archive, root, true, result.manifest(), files, options);
+      hashing.start();
+      DataApp app = new DataApp(archive, root, true, result.manifest(), files, options, hashing);
       LOG.debug("loaded {} (extracted into {})", app, root);
       return app;
     } catch (RuntimeException | Error e) {
@@ -295,6 +296,7 @@ public final class DataApp implements AutoCloseable {
       boolean checkManifest,
       LoadOptions options,
       HashCache.Index index,
+      BackgroundHashes background,
       Problems problems) {
     AppManifest manifest = result.manifest();
     FileSelection selection = FileSelection.of(manifest.include(), manifest.exclude());
@@ -331,7 +333,8 @@ public final class DataApp implements AutoCloseable {
     }
     // Hash on up to one thread per core (each file is still read once, streaming); results and
     // problems are taken in path order, so the outcome does not depend on the threads.
-    List<CompletableFuture<AppFile>> hashed = hashAll(toHash, index);
+    List<CompletableFuture<AppFile>> hashed =
+        options.backgroundHashing() ? background.plan(toHash) : hashAll(toHash, index);
     for (int i = 0; i < toHash.size(); i++) {
       Candidate c = toHash.get(i);
       try {
@@ -402,6 +405,105 @@ public final class DataApp implements AutoCloseable {
       return CompletableFuture.completedFuture(index.file(c.path(), c.file()));
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * The files of one load that are hashed after it returns ({@link
+   * LoadOptions#withBackgroundHashing(boolean)}): {@link #plan} gives each such file its {@link
+   * AppFile} at once (from the hash cache, or with its size from its stat and its hash to come),
+   * {@link #start} hashes the others on one thread per core, smallest first (so that uploads can
+   * start on the many small files while the large ones are read), and saves the hash cache when all
+   * are done; {@link #stop} leaves files not started unhashed and waits for those being read.
+   */
+  private static final class BackgroundHashes {
+    private final HashCache.Index index;
+    private final List<Pending> pending = new ArrayList<>();
+    private volatile boolean stopped;
+    private CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+
+    private record Pending(
+        String path, Path file, HashCache.Stat before, CompletableFuture<AppFile.Hashed> hash) {}
+
+    BackgroundHashes(HashCache.Index index) {
+      this.index = index;
+    }
+
+    /**
+     * Each candidate's app file: from the hash cache when it knows the file, else one to be hashed
+     * by {@link #start}. A file that cannot be stat'ed or opened fails its future with the {@link
+     * IOException}, which {@code select} reports as a problem of the app.
+     */
+    List<CompletableFuture<AppFile>> plan(List<Candidate> candidates) {
+      List<CompletableFuture<AppFile>> out = new ArrayList<>();
+      for (Candidate c : candidates) {
+        try {
+          HashCache.Stat before = HashCache.Stat.of(c.file());
+          Optional<AppFile> known = index.cached(c.path(), c.file(), before);
+          if (known.isPresent()) {
+            out.add(CompletableFuture.completedFuture(known.get()));
+            continue;
+          }
+          Files.newInputStream(c.file()).close(); // unreadable: a problem of the load, not later
+          CompletableFuture<AppFile.Hashed> hash = new CompletableFuture<>();
+          pending.add(new Pending(c.path(), c.file(), before, hash));
+          out.add(
+              CompletableFuture.completedFuture(
+                  new AppFile(c.path(), before.size(), c.file(), hash)));
+        } catch (IOException e) {
+          out.add(CompletableFuture.failedFuture(e));
+        }
+      }
+      return out;
+    }
+
+    /** Starts hashing the planned files; saves the hash cache once every one is hashed. */
+    void start() {
+      if (pending.isEmpty()) {
+        index.save();
+        return;
+      }
+      List<Pending> order = new ArrayList<>(pending);
+      order.sort(Comparator.comparingLong((Pending p) -> p.before().size()));
+      int threads = Math.min(Runtime.getRuntime().availableProcessors(), order.size());
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              threads,
+              r -> {
+                Thread t = new Thread(r, "kindling-hash");
+                t.setDaemon(true);
+                return t;
+              });
+      try {
+        for (Pending p : order) {
+          pool.execute(() -> hashOne(p));
+        }
+      } finally {
+        pool.shutdown(); // the queued files are still hashed
+      }
+      done =
+          CompletableFuture.allOf(
+                  order.stream().map(Pending::hash).toArray(CompletableFuture[]::new))
+              .handle((v, e) -> null)
+              .thenRun(index::save);
+    }
+
+    private void hashOne(Pending p) {
+      if (stopped) {
+        p.hash().completeExceptionally(new CancellationException("the app was closed"));
+        return;
+      }
+      try {
+        p.hash().complete(index.hash(p.path(), p.file(), p.before()));
+      } catch (RuntimeException | Error e) {
+        p.hash().completeExceptionally(e);
+      }
+    }
+
+    /** Hashes no more files and waits for those being hashed (and the cache's save). */
+    void stop() {
+      stopped = true;
+      done.join();
     }
   }
 
@@ -599,6 +701,7 @@ public final class DataApp implements AutoCloseable {
    */
   @Override
   public void close() {
+    hashing.stop();
     if (temporary && closed.compareAndSet(false, true)) {
       KdaReader.deleteTree(root);
       LOG.debug("deleted {}", root);

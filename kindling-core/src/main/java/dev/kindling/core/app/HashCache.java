@@ -3,6 +3,7 @@ package dev.kindling.core.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.core.error.KindlingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -252,27 +253,82 @@ public final class HashCache {
      */
     AppFile file(String path, Path source) throws IOException {
       Stat before = Stat.of(source);
-      Entry known = file == null ? null : entries.get(path);
-      if (known != null && known.stat().equals(before) && settled(known)) {
-        seen.put(path, known);
-        hits.incrementAndGet();
-        return new AppFile(path, before.size(), known.sha256(), source, before);
+      Optional<AppFile> hit = cached(path, source, before);
+      if (hit.isPresent()) {
+        return hit.get();
       }
       long hashedAt = clock.millis();
       AppFile hashed = AppFile.of(path, source);
       Stat after = Stat.of(source);
-      if (after.equals(before) && hashed.size() == before.size()) {
-        Entry entry = new Entry(before, hashedAt, hashed.sha256());
-        if (file != null) {
-          seen.put(path, entry);
-          changed = true;
-        }
-        if (settled(entry)) {
-          // the stat proves the content until it changes: uploads need not hash it again
-          return new AppFile(path, hashed.size(), hashed.sha256(), source, before);
-        }
+      if (hashed.size() != before.size()) {
+        return hashed; // written to while read: not remembered, and its upload hashes it again
       }
-      return hashed;
+      AppFile.Hashed h = remember(path, before, after, hashedAt, hashed.sha256());
+      return new AppFile(path, hashed.size(), h.sha256(), source, h.settledStat());
+    }
+
+    /**
+     * Remembers a file's hash when its stat did not change while it was read ({@code before},
+     * {@code after}); the result carries the stat when the file had also settled by then, which
+     * proves the content until the file changes, so that uploads need not hash it again.
+     */
+    private AppFile.Hashed remember(
+        String path, Stat before, Stat after, long hashedAt, String sha256) {
+      if (!after.equals(before)) {
+        return new AppFile.Hashed(sha256, null);
+      }
+      Entry entry = new Entry(before, hashedAt, sha256);
+      if (file != null) {
+        seen.put(path, entry);
+        changed = true;
+      }
+      return new AppFile.Hashed(sha256, settled(entry) ? before : null);
+    }
+
+    /**
+     * The app file at {@code path} from the index when {@code source} is as it was when hashed,
+     * else empty; {@code before} is the source's stat, taken now.
+     */
+    Optional<AppFile> cached(String path, Path source, Stat before) {
+      Entry known = file == null ? null : entries.get(path);
+      if (known != null && known.stat().equals(before) && settled(known)) {
+        seen.put(path, known);
+        hits.incrementAndGet();
+        return Optional.of(new AppFile(path, before.size(), known.sha256(), source, before));
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * Hashes {@code source}, whose stat was {@code before}, and remembers the hash: what a
+     * background hash of an app file computes. Fails with a {@link KindlingException} naming the
+     * file when it cannot be read or no longer has the size it had ({@code before}'s).
+     */
+    AppFile.Hashed hash(String path, Path source, Stat before) {
+      long hashedAt = clock.millis();
+      AppFile.Digest d;
+      Stat after;
+      try (InputStream in = Files.newInputStream(source)) {
+        d = AppFile.digest(in);
+        after = Stat.of(source);
+      } catch (IOException e) {
+        throw new KindlingException(
+            PathNames.printable(path)
+                + " could not be read: "
+                + e
+                + "; check the file's permissions and deploy again",
+            e);
+      }
+      if (d.size() != before.size()) {
+        throw new KindlingException(
+            PathNames.printable(path)
+                + " changed while it was being hashed (it had "
+                + before.size()
+                + " bytes, then "
+                + d.size()
+                + "); deploy again once it is written");
+      }
+      return remember(path, before, after, hashedAt, d.sha256());
     }
 
     /** True when the file was left alone for the racy window before it was hashed. */

@@ -13,9 +13,15 @@ import java.util.Objects;
  *     ArchiveLimits#defaults()}
  * @param hashCache remembers file hashes between loads of a directory; {@code null} means {@link
  *     HashCache#defaultCache()}
+ * @param backgroundHashing whether files the hash cache does not know are hashed on background
+ *     threads after {@code load} returns (see {@link #withBackgroundHashing(boolean)})
  */
 public record LoadOptions(
-    String platform, String environment, ArchiveLimits limits, HashCache hashCache) {
+    String platform,
+    String environment,
+    ArchiveLimits limits,
+    HashCache hashCache,
+    boolean backgroundHashing) {
 
   /** The platform used when none is given. */
   public static final String DEFAULT_PLATFORM = "local";
@@ -30,6 +36,12 @@ public record LoadOptions(
     hashCache = hashCache == null ? HashCache.defaultCache() : hashCache;
   }
 
+  /** Options that hash every file before {@code load} returns. */
+  public LoadOptions(
+      String platform, String environment, ArchiveLimits limits, HashCache hashCache) {
+    this(platform, environment, limits, hashCache, false);
+  }
+
   /** Options with the default hash cache. */
   public LoadOptions(String platform, String environment, ArchiveLimits limits) {
     this(platform, environment, limits, null);
@@ -37,29 +49,51 @@ public record LoadOptions(
 
   /** Platform {@code local}, the environment from {@code KINDLING_ENV}, default limits. */
   public static LoadOptions defaults() {
-    return new LoadOptions(null, null, null, null);
+    return new LoadOptions(null, null, null, null, false);
   }
 
   /** A copy for another platform. */
   public LoadOptions withPlatform(String value) {
-    return new LoadOptions(value, environment, limits, hashCache);
+    return new LoadOptions(value, environment, limits, hashCache, backgroundHashing);
   }
 
   /** A copy for another environment. */
   public LoadOptions withEnvironment(String value) {
-    return new LoadOptions(platform, value, limits, hashCache);
+    return new LoadOptions(platform, value, limits, hashCache, backgroundHashing);
   }
 
   /** A copy with other archive limits. */
   public LoadOptions withLimits(ArchiveLimits value) {
     return new LoadOptions(
-        platform, environment, Objects.requireNonNull(value, "limits"), hashCache);
+        platform,
+        environment,
+        Objects.requireNonNull(value, "limits"),
+        hashCache,
+        backgroundHashing);
   }
 
   /** A copy with another hash cache, e.g. {@link HashCache#disabled()}. */
   public LoadOptions withHashCache(HashCache value) {
     return new LoadOptions(
-        platform, environment, limits, Objects.requireNonNull(value, "hashCache"));
+        platform,
+        environment,
+        limits,
+        Objects.requireNonNull(value, "hashCache"),
+        backgroundHashing);
+  }
+
+  /**
+   * A copy that hashes in the background (or not). With it, {@link DataApp#load} returns once every
+   * file is selected, checked and found readable, files the hash cache knows carry their hash, and
+   * the others are hashed on one thread per core, smallest first; {@link AppFile#sha256()} waits
+   * for a file's hash and {@link AppFile#sha256Future()} completes with it, so that a deploy
+   * uploads the files that are hashed while the rest are. A file that cannot be read, or changes
+   * size, while it is hashed then fails the deploy instead of the load. {@link DataApp#close()}
+   * waits for the hashing to end. Without it (the default), {@code load} hashes every file first
+   * and reports unreadable ones with the app's other problems.
+   */
+  public LoadOptions withBackgroundHashing(boolean value) {
+    return new LoadOptions(platform, environment, limits, hashCache, value);
   }
 
   private static String environmentFromEnv() {

@@ -96,11 +96,25 @@ public final class DataAppDeployer {
    * Throws one {@link ValidationException} naming every problem. The caller closes the result.
    */
   public PreparedApp prepare(Path app, JobConfig config) {
+    return prepare(app, config, false);
+  }
+
+  /**
+   * As {@link #prepare(Path, JobConfig)}; with {@code backgroundHashing}, files the hash cache does
+   * not know are hashed after it returns, while the deploy goes on (see {@link
+   * LoadOptions#withBackgroundHashing(boolean)}).
+   */
+  private PreparedApp prepare(Path app, JobConfig config, boolean backgroundHashing) {
     Problems problems = new Problems();
     JobConfig effective = config.withDefaults(target.jobDefaults());
     DataApp loaded = null;
     try {
-      loaded = DataApp.load(app, LoadOptions.defaults().withPlatform(platform.platformId()));
+      loaded =
+          DataApp.load(
+              app,
+              LoadOptions.defaults()
+                  .withPlatform(platform.platformId())
+                  .withBackgroundHashing(backgroundHashing));
     } catch (ValidationException e) {
       problems.addAll(e.problems());
     }
@@ -133,7 +147,9 @@ public final class DataAppDeployer {
 
   /** Deploys, reporting upload progress to {@code listener}. */
   public DeploymentResult deployAsJob(Path app, JobConfig config, DeployListener listener) {
-    try (PreparedApp prepared = prepare(app, config)) {
+    // Files are hashed while the deploy looks up the job and lists the stored blobs, and each is
+    // uploaded as soon as its hash (its blob's name) is known.
+    try (PreparedApp prepared = prepare(app, config, true)) {
       String job = prepared.config().jobName().orElseThrow();
       log.info(
           "deploying {} {} as job {} to {} ({})",

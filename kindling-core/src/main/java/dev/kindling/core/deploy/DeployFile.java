@@ -2,6 +2,7 @@ package dev.kindling.core.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One file to deploy: its path in the app, its size and SHA-256, and a way to stream its bytes.
@@ -16,6 +17,20 @@ public interface DeployFile {
 
   /** The SHA-256 of the content, lower-case hex. */
   String sha256();
+
+  /**
+   * Completes with {@link #sha256()}: at once for a file whose hash is known, later for one that is
+   * still being hashed (an app loaded with background hashing), so that a deploy can start
+   * uploading the files that are hashed while the others are. Completes exceptionally as {@link
+   * #sha256()} would throw.
+   */
+  default CompletableFuture<String> sha256Future() {
+    try {
+      return CompletableFuture.completedFuture(sha256());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Opens a fresh stream of the content; the caller closes it. */
   InputStream open() throws IOException;

@@ -7,7 +7,11 @@ package dev.kindling.core.deploy;
 public interface DeployListener {
   DeployListener NONE = new DeployListener() {};
 
-  /** The plan is known: how many files and bytes will actually be uploaded. */
+  /**
+   * The plan is known: how many files and bytes will actually be uploaded. Uploads can start before
+   * it, while files are still being hashed, so {@link #bytesUploaded} and {@link #fileUploaded} may
+   * be called first; those calls are part of the plan.
+   */
   default void planned(int filesTotal, int filesToUpload, long bytesToUpload) {}
 
   /** {@code bytes} more bytes were sent. */

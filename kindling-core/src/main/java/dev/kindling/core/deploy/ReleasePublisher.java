@@ -22,12 +22,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -85,8 +93,20 @@ public final class ReleasePublisher {
     return sha256(canonical).substring(0, 16);
   }
 
-  /** Uploads what is missing and writes the manifest; returns the stored release. */
+  /**
+   * Uploads what is missing and writes the manifest; returns the stored release. When some files
+   * are still being hashed ({@link DeployFile#sha256Future()}), the stored blobs are listed while
+   * they are, and each missing file is uploaded as soon as its hash is known.
+   */
   public Release publish(AppFiles app) {
+    if (app.files().stream().allMatch(f -> f.sha256Future().isDone())) {
+      return publishHashed(app);
+    }
+    return publishWhileHashing(app);
+  }
+
+  /** {@link #publish} when every file's hash is known. */
+  private Release publishHashed(AppFiles app) {
     String release = releaseId(app);
     Map<String, String> blobs = new LinkedHashMap<>();
     for (DeployFile f : app.files()) {
@@ -100,12 +120,7 @@ public final class ReleasePublisher {
     List<StoredFile> firstListing;
     try (BackgroundCall<List<StoredFile>> listing =
         BackgroundCall.start(
-            "listing " + app.appName() + "'s stored files",
-            () ->
-                store.list(
-                    store.listsRecursivelyInOneRequest()
-                        ? RemoteLayout.blobsDir(app.appName())
-                        : RemoteLayout.releasesDir(app.appName())))) {
+            "listing " + app.appName() + "'s stored files", () -> store.list(firstListing(app)))) {
       if (store.exists(manifestPath)) {
         // The manifest is written only after every blob it names is stored, and blobs are never
         // deleted, so an existing manifest of the same release means there is nothing to upload
@@ -136,14 +151,124 @@ public final class ReleasePublisher {
         bytes);
 
     uploadAll(app, missing, blobs);
+    writeManifest(app, blobs, release, manifestPath);
+    return new Release(
+        app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
+  }
 
+  /**
+   * {@link #publish} while files are being hashed: the first listing goes out at once; where it
+   * tells which blobs are stored (a blob tree listed in one request, or a store that has no release
+   * of the app yet, whose blob tree is then listed), each file missing from it is uploaded as soon
+   * as its hash is known, largest ready file first; otherwise the stored blobs are found as {@link
+   * #publishHashed} finds them, once every hash is known. No manifest is checked before uploading:
+   * a release whose blob is missing has none (manifests are written after their blobs).
+   */
+  private Release publishWhileHashing(AppFiles app) {
+    List<StoredFile> firstListing = store.list(firstListing(app));
+    Set<String> stored = null;
+    if (store.listsRecursivelyInOneRequest()) {
+      stored = keys(firstListing);
+    } else if (newestRelease(firstListing).isEmpty()) {
+      stored = listedBlobs(app); // no release yet: the blob tree holds at most a failed deploy's
+    }
+    List<DeployFile> missing = new ArrayList<>();
+    Map<String, String> blobs;
+    try (Uploads uploads = new Uploads(app)) {
+      Set<String> planned = new HashSet<>();
+      if (stored != null) {
+        BlockingQueue<DeployFile> hashed = new LinkedBlockingQueue<>();
+        for (DeployFile f : app.files()) {
+          f.sha256Future().whenComplete((sha, e) -> hashed.add(f));
+        }
+        for (int i = 0; i < app.files().size(); i++) {
+          DeployFile f = take(hashed, app);
+          String blob = RemoteLayout.blobPath(app.appName(), hashOf(f), f.fileName());
+          if (!stored.contains(key(blob, f.size())) && planned.add(blob)) {
+            missing.add(f);
+            uploads.submit(f, blob);
+          }
+        }
+        blobs = blobs(app);
+      } else {
+        blobs = blobs(app); // waits for every hash
+        stored = storedBlobs(app, blobs, firstListing);
+        for (DeployFile f : app.files()) {
+          String blob = blobs.get(f.path());
+          if (!stored.contains(key(blob, f.size())) && planned.add(blob)) {
+            missing.add(f);
+            uploads.submit(f, blob);
+          }
+        }
+      }
+      long bytes = missing.stream().mapToLong(DeployFile::size).sum();
+      app.listener().planned(app.files().size(), missing.size(), bytes);
+      log.debug(
+          "{}: {} files, {} to upload ({} bytes), uploads started while hashing",
+          app.appName(),
+          app.files().size(),
+          missing.size(),
+          bytes);
+      uploads.awaitAll();
+    }
+    String release = releaseId(app);
+    String manifestPath = RemoteLayout.releasePath(app.appName(), release);
+    if (missing.isEmpty() && store.exists(manifestPath)) {
+      return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
+    }
+    writeManifest(app, blobs, release, manifestPath);
+    long bytes = missing.stream().mapToLong(DeployFile::size).sum();
+    return new Release(
+        app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
+  }
+
+  /**
+   * Where the first listing looks: the blob tree where one request lists it, else {@code
+   * releases/}.
+   */
+  private String firstListing(AppFiles app) {
+    return store.listsRecursivelyInOneRequest()
+        ? RemoteLayout.blobsDir(app.appName())
+        : RemoteLayout.releasesDir(app.appName());
+  }
+
+  /** Each file's blob path, by the file's path, in the app's order; waits for every hash. */
+  private static Map<String, String> blobs(AppFiles app) {
+    Map<String, String> blobs = new LinkedHashMap<>();
+    for (DeployFile f : app.files()) {
+      blobs.put(f.path(), RemoteLayout.blobPath(app.appName(), hashOf(f), f.fileName()));
+    }
+    return blobs;
+  }
+
+  /** The file's hash, once known; throws what hashing it failed with. */
+  private static String hashOf(DeployFile f) {
+    try {
+      return f.sha256Future().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new KindlingException("could not hash " + f.path() + ": " + e.getCause(), e);
+    }
+  }
+
+  private static DeployFile take(BlockingQueue<DeployFile> queue, AppFiles app) {
+    try {
+      return queue.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KindlingException("interrupted while hashing " + app.appName() + "'s files", e);
+    }
+  }
+
+  private void writeManifest(
+      AppFiles app, Map<String, String> blobs, String release, String manifestPath) {
     Map<String, Object> manifest = manifestBody(app, blobs);
     manifest.put("release", release);
     manifest.put("created", clock.instant().toString());
     byte[] bytesOut = toJson(manifest);
     store.upload(manifestPath, new ByteArrayInputStream(bytesOut), bytesOut.length);
-    return new Release(
-        app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
   }
 
   /**
@@ -212,10 +337,7 @@ public final class ReleasePublisher {
    * of the app's {@code releases/}); empty if none.
    */
   private Set<String> blobsOfNewestRelease(List<StoredFile> releases) {
-    var newest =
-        releases.stream()
-            .filter(f -> f.path().endsWith(".json") && f.lastModified().isPresent())
-            .max(java.util.Comparator.comparing(f -> f.lastModified().get()));
+    Optional<StoredFile> newest = newestRelease(releases);
     if (newest.isEmpty()) {
       return Set.of();
     }
@@ -234,6 +356,13 @@ public final class ReleasePublisher {
       log.debug("could not read release manifest {}: {}", newest.get().path(), e.toString());
       return Set.of();
     }
+  }
+
+  /** The most recently written release manifest in a listing of {@code releases/}, if any. */
+  private static Optional<StoredFile> newestRelease(List<StoredFile> releases) {
+    return releases.stream()
+        .filter(f -> f.path().endsWith(".json") && f.lastModified().isPresent())
+        .max(java.util.Comparator.comparing(f -> f.lastModified().get()));
   }
 
   /** How a stored blob is recognised: its path and its size (a shorter one is a partial upload). */
@@ -263,30 +392,99 @@ public final class ReleasePublisher {
     // lanes, instead of a large file started last running on alone.
     List<DeployFile> ordered = new ArrayList<>(missing);
     ordered.sort(java.util.Comparator.comparingLong(DeployFile::size).reversed());
-    int threads = Math.min(concurrency, ordered.size());
-    ExecutorService pool = Executors.newFixedThreadPool(threads, daemonThreads());
-    try {
-      List<Future<?>> futures = new ArrayList<>();
+    try (Uploads uploads = new Uploads(app)) {
       for (DeployFile f : ordered) {
-        futures.add(pool.submit(() -> uploadOne(app, f, blobs.get(f.path()))));
+        uploads.submit(f, blobs.get(f.path()));
       }
-      for (Future<?> future : futures) {
+      uploads.awaitAll();
+    }
+  }
+
+  /**
+   * Uploads on {@code concurrency} lanes; of the files waiting for a lane, the largest goes first.
+   * The first failure cancels the rest; closing stops what has not finished.
+   */
+  private final class Uploads implements AutoCloseable {
+    private final AppFiles app;
+    private final ThreadPoolExecutor pool;
+    private final List<CompletableFuture<Void>> results = new ArrayList<>();
+    private final CompletableFuture<Void> firstFailure = new CompletableFuture<>();
+    private long submitted;
+
+    Uploads(AppFiles app) {
+      this.app = app;
+      this.pool =
+          new ThreadPoolExecutor(
+              concurrency,
+              concurrency,
+              0,
+              TimeUnit.MILLISECONDS,
+              new PriorityBlockingQueue<>(),
+              daemonThreads());
+    }
+
+    void submit(DeployFile f, String blob) {
+      Upload u = new Upload(f, blob, submitted++);
+      results.add(u.result);
+      pool.execute(u);
+    }
+
+    /** Waits until every upload is stored; throws the first failure. */
+    void awaitAll() {
+      CompletableFuture<Void> all =
+          CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+      try {
+        CompletableFuture.anyOf(all, firstFailure).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KindlingException("interrupted while uploading " + app.appName(), e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof KindlingException ke) {
+          throw ke;
+        }
+        throw new KindlingException("upload failed: " + cause.getMessage(), cause);
+      }
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
+    }
+
+    /** One file's upload; ordered largest first, then in the order submitted. */
+    private final class Upload implements Runnable, Comparable<Upload> {
+      private final DeployFile file;
+      private final String blob;
+      private final long order;
+      private final CompletableFuture<Void> result = new CompletableFuture<>();
+
+      Upload(DeployFile file, String blob, long order) {
+        this.file = file;
+        this.blob = blob;
+        this.order = order;
+      }
+
+      @Override
+      public void run() {
+        if (firstFailure.isDone()) {
+          result.cancel(false);
+          return;
+        }
         try {
-          future.get();
-        } catch (ExecutionException e) {
-          futures.forEach(x -> x.cancel(true));
-          Throwable cause = e.getCause();
-          if (cause instanceof KindlingException ke) {
-            throw ke;
-          }
-          throw new KindlingException("upload failed: " + cause.getMessage(), cause);
+          uploadOne(app, file, blob);
+          result.complete(null);
+        } catch (RuntimeException | Error e) {
+          result.completeExceptionally(e);
+          firstFailure.completeExceptionally(e);
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KindlingException("interrupted while uploading " + app.appName(), e);
-    } finally {
-      pool.shutdownNow();
+
+      @Override
+      public int compareTo(Upload o) {
+        int bySize = Long.compare(o.file.size(), file.size());
+        return bySize != 0 ? bySize : Long.compare(order, o.order);
+      }
     }
   }
 

@@ -1,7 +1,10 @@
 package dev.kindling.core.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kindling.core.error.KindlingException;
+import dev.kindling.core.error.ValidationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -205,5 +208,91 @@ class HashCacheTest {
       assertThat(fromKda.files()).hasSize(3);
     }
     assertThat(cacheDir).doesNotExist();
+  }
+
+  @Test
+  void backgroundHashingGivesTheSameHashesAndFillsTheCacheOnceClosed() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    DataApp eager = DataApp.load(app, LoadOptions.defaults().withHashCache(HashCache.disabled()));
+
+    try (DataApp background =
+        DataApp.load(
+            app, LoadOptions.defaults().withHashCache(cache).withBackgroundHashing(true))) {
+      assertThat(background.files()).containsExactlyElementsOf(eager.files());
+      for (AppFile f : background.files()) {
+        assertThat(f.sha256Future().join()).isEqualTo(f.sha256());
+        assertThat(f.provablyUnchanged()).isTrue(); // settled by the later clock
+      }
+    }
+
+    // closing waited for the hashing and the cache's save: the next load reads no file
+    assertThat(load(cache).hits()).isEqualTo(3);
+  }
+
+  @Test
+  void backgroundHashingTakesKnownHashesFromTheCacheAtOnce() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    load(cache);
+
+    try (DataApp app2 =
+        DataApp.load(
+            app, LoadOptions.defaults().withHashCache(cache).withBackgroundHashing(true))) {
+      assertThat(app2.files()).allMatch(f -> f.sha256Future().isDone());
+    }
+  }
+
+  @Test
+  void aFileThatChangesSizeBeforeItsBackgroundHashFailsWithItsName() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    Path main = app.resolve("main.py");
+    HashCache.Index index = cache.open(app.toRealPath());
+    HashCache.Stat before = HashCache.Stat.of(main);
+    Files.writeString(main, "print('a longer line than before')\n");
+
+    assertThatThrownBy(() -> index.hash("main.py", main, before))
+        .isInstanceOf(KindlingException.class)
+        .hasMessageContaining("main.py changed while it was being hashed")
+        .hasMessageContaining("deploy again");
+  }
+
+  @Test
+  void aFileThatCannotBeReadInTheBackgroundFailsWithItsName() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    Path main = app.resolve("main.py");
+    HashCache.Index index = cache.open(app.toRealPath());
+    HashCache.Stat before = HashCache.Stat.of(main);
+    Files.delete(main);
+
+    assertThatThrownBy(() -> index.hash("main.py", main, before))
+        .isInstanceOf(KindlingException.class)
+        .hasMessageContaining("main.py could not be read");
+  }
+
+  @Test
+  void aFileWhoseStatChangesButNotItsSizeIsHashedButNotTrusted() throws IOException {
+    HashCache cache = HashCache.at(cacheDir, later());
+    Path main = app.resolve("main.py");
+    HashCache.Index index = cache.open(app.toRealPath());
+    HashCache.Stat before = HashCache.Stat.of(main);
+    Files.setLastModifiedTime(main, FileTime.from(Instant.now().minusSeconds(7200)));
+
+    AppFile.Hashed h = index.hash("main.py", main, before);
+
+    assertThat(h.sha256()).isEqualTo(AppFile.of("main.py", main).sha256());
+    assertThat(h.settledStat()).isNull(); // its upload hashes it again and compares
+  }
+
+  @Test
+  void anAppWithProblemsIsNotHashedInTheBackground() throws IOException {
+    Files.writeString(app.resolve("app.yaml"), "name: cached\nentry_point: missing.py\n");
+    HashCache cache = HashCache.at(cacheDir, later());
+
+    assertThatThrownBy(
+            () ->
+                DataApp.load(
+                    app, LoadOptions.defaults().withHashCache(cache).withBackgroundHashing(true)))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("missing.py");
+    assertThat(cacheDir).doesNotExist(); // nothing was hashed, so nothing was saved
   }
 }
