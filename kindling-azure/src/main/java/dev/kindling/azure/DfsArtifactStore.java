@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
@@ -68,6 +69,16 @@ public final class DfsArtifactStore implements ArtifactStore {
   /** The default append chunk: 8 MiB. */
   public static final int DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
+  /** Uploads a deploy runs at once on this store ({@link #uploadConcurrency()}). */
+  public static final int UPLOAD_CONCURRENCY = 16;
+
+  /**
+   * The default for how much append buffer this store holds at once, across its uploads: 64 MiB
+   * (eight full chunks). An upload's buffer is as large as its file up to one chunk, so many small
+   * files share it easily while at most eight large ones buffer a full chunk; the others wait.
+   */
+  public static final long DEFAULT_BUFFER_BUDGET = 64L * 1024 * 1024;
+
   /** The {@code x-ms-version} sent. */
   public static final String API_VERSION = "2023-11-03";
 
@@ -88,6 +99,9 @@ public final class DfsArtifactStore implements ArtifactStore {
   private final int chunkSize;
   private final String platform;
 
+  /** The append-buffer budget in KiB; fair, so a large file waits its turn. */
+  private final Semaphore bufferKib;
+
   private DfsArtifactStore(Builder b) {
     Matcher m = ABFSS.matcher(Objects.requireNonNull(b.root, "root"));
     if (!m.matches()) {
@@ -107,6 +121,10 @@ public final class DfsArtifactStore implements ArtifactStore {
       throw new IllegalArgumentException("chunkSize must be positive: " + b.chunkSize);
     }
     chunkSize = b.chunkSize;
+    if (b.bufferBudget < 1) {
+      throw new IllegalArgumentException("bufferBudget must be positive: " + b.bufferBudget);
+    }
+    bufferKib = new Semaphore(kib(Math.max(b.bufferBudget, chunkSize)), true);
     platform = b.platform;
     if (b.client != null) {
       http = b.client;
@@ -180,6 +198,17 @@ public final class DfsArtifactStore implements ArtifactStore {
         deleteQuietly(temp);
       }
     }
+  }
+
+  /**
+   * {@value #UPLOAD_CONCURRENCY}: each upload holds an append buffer only as large as its file (up
+   * to one chunk), within a shared budget ({@link Builder#bufferBudget}), so the lanes are not
+   * limited by memory; with 25 ms per request, a deploy of many small files is bound by round
+   * trips, which more lanes divide.
+   */
+  @Override
+  public int uploadConcurrency() {
+    return UPLOAD_CONCURRENCY;
   }
 
   /**
@@ -264,7 +293,31 @@ public final class DfsArtifactStore implements ArtifactStore {
    *     append (an empty file)
    */
   private boolean appendAll(String temp, InputStream data, long size, String path) {
-    byte[] buf = new byte[(int) Math.min(chunkSize, Math.max(size, 1))];
+    int bufSize = (int) Math.min(chunkSize, Math.max(size, 1));
+    int permits = kib(bufSize);
+    try {
+      bufferKib.acquire(permits);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KindlingException("interrupted while waiting to upload " + path, e);
+    }
+    try {
+      return appendAll(temp, data, size, path, new byte[bufSize]);
+    } finally {
+      bufferKib.release(permits);
+    }
+  }
+
+  /** Uploads waiting for their append buffer to fit in the budget (for tests). */
+  int uploadsWaitingForBuffers() {
+    return bufferKib.getQueueLength();
+  }
+
+  private static int kib(long bytes) {
+    return (int) ((bytes + 1023) / 1024);
+  }
+
+  private boolean appendAll(String temp, InputStream data, long size, String path, byte[] buf) {
     long position = 0;
     boolean flushed = false;
     try {
@@ -534,6 +587,7 @@ public final class DfsArtifactStore implements ArtifactStore {
     private String root;
     private URI endpoint;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private long bufferBudget = DEFAULT_BUFFER_BUDGET;
     private String platform = "azure-storage";
     private OkHttpClient client;
     private TokenProvider tokens;
@@ -557,6 +611,16 @@ public final class DfsArtifactStore implements ArtifactStore {
     /** The append chunk size in bytes (default 8 MiB). */
     public Builder chunkSize(int bytes) {
       this.chunkSize = bytes;
+      return this;
+    }
+
+    /**
+     * How many bytes of append buffers the store's uploads hold at once (default {@value
+     * #DEFAULT_BUFFER_BUDGET}, raised to one chunk when smaller); an upload waits until its buffer
+     * fits.
+     */
+    public Builder bufferBudget(long bytes) {
+      this.bufferBudget = bytes;
       return this;
     }
 

@@ -24,6 +24,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -405,6 +410,88 @@ class DfsArtifactStoreTest {
                         AuthConfig.Method.CLIENT_SECRET, null, null, null, null, null, null)))
         .isInstanceOf(AuthException.class)
         .hasMessageContaining("tenant_id");
+  }
+
+  @Test
+  void uploadsShareOneBufferBudgetAndAnUploadWaitsUntilItsBufferFits() throws Exception {
+    DfsArtifactStore store =
+        DfsArtifactStore.builder()
+            .root(ROOT)
+            .endpoint(server.baseUrl())
+            .chunkSize(1024)
+            .bufferBudget(2048) // two chunk buffers
+            .platform("fabric")
+            .tokens(AzureCredentials.from(AuthConfig.token(Secret.of(TOKEN))))
+            .build();
+    assertThat(store.uploadConcurrency()).isEqualTo(DfsArtifactStore.UPLOAD_CONCURRENCY);
+    byte[] bytes = new byte[2500];
+    new Random(11).nextBytes(bytes);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      // a and b each hold a one-chunk buffer while their stream stalls after its first chunk
+      Future<?> a =
+          pool.submit(
+              () -> store.uploadContentAddressed("x/a.bin", stalling(bytes, release), 2500));
+      Future<?> b =
+          pool.submit(
+              () -> store.uploadContentAddressed("x/b.bin", stalling(bytes, release), 2500));
+      waitUntil(() -> server.journal().requests("PATCH", ".*/x/[ab]\\.bin").size() == 2);
+      Future<?> c =
+          pool.submit(
+              () -> store.uploadContentAddressed("x/c.bin", new ByteArrayInputStream(bytes), 2500));
+
+      waitUntil(() -> store.uploadsWaitingForBuffers() == 1);
+      assertThat(server.journal().requests("PATCH", ".*/x/c\\.bin")).isEmpty();
+
+      release.countDown();
+      for (Future<?> f : List.of(a, b, c)) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+    for (String name : List.of("a", "b", "c")) {
+      Path local = dfs.file("ws1", "lh1/Files/kindling/x/" + name + ".bin");
+      assertThat(sha256(Files.readAllBytes(local))).isEqualTo(sha256(bytes));
+    }
+    assertThat(store.uploadsWaitingForBuffers()).isZero();
+  }
+
+  /** Yields the first 1,024 bytes, then waits for {@code release} before the rest. */
+  private static InputStream stalling(byte[] bytes, CountDownLatch release) {
+    return new java.io.FilterInputStream(new ByteArrayInputStream(bytes)) {
+      private int read;
+
+      @Override
+      public int read(byte[] b, int off, int len) throws java.io.IOException {
+        if (read >= 1024) {
+          try {
+            if (!release.await(10, TimeUnit.SECONDS)) {
+              throw new java.io.IOException("never released");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException();
+          }
+        }
+        int n = super.read(b, off, read < 1024 ? Math.min(len, 1024 - read) : len);
+        read += Math.max(n, 0);
+        return n;
+      }
+    };
+  }
+
+  /** Waits (bounded) until the condition holds; the upload threads make it true. */
+  private static void waitUntil(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within 10 s");
+      }
+      Thread.onSpinWait();
+    }
   }
 
   private static String sha256(byte[] b) throws Exception {

@@ -49,9 +49,9 @@ public interface ArtifactStore {
   }
 
   /**
-   * How many uploads a deploy runs at once on this store. The default, 8, suits stores that hold a
-   * chunk buffer per upload (ADLS Gen2 and OneLake appends); stores that stream each file in one
-   * request without such a buffer can take more.
+   * How many uploads a deploy runs at once on this store. The default is 8; the DFS store and Unity
+   * Catalog volumes take 16 (the DFS store bounds its append buffers by a shared budget, not per
+   * upload).
    */
   default int uploadConcurrency() {
     return 8;
