@@ -186,18 +186,23 @@ public final class DfsArtifactStore implements ArtifactStore {
     int slash = target.lastIndexOf('/');
     String dir = slash < 0 ? "" : target.substring(0, slash + 1);
     String temp = dir + TEMP_PREFIX + UUID.randomUUID() + "-" + target.substring(slash + 1);
-    boolean done = false;
-    try {
-      create(temp, path);
-      write(temp, data, size, path);
-      rename(temp, target, size, path);
-      done = true;
-      log.debug("uploaded {} ({} bytes)", path, size);
-    } finally {
-      if (!done) {
-        deleteQuietly(temp);
-      }
-    }
+    withBuffer(
+        size,
+        path,
+        buf -> {
+          boolean done = false;
+          try {
+            create(temp, path);
+            write(temp, data, size, path, buf);
+            rename(temp, target, size, path);
+            done = true;
+            log.debug("uploaded {} ({} bytes)", path, size);
+          } finally {
+            if (!done) {
+              deleteQuietly(temp);
+            }
+          }
+        });
   }
 
   /**
@@ -226,23 +231,50 @@ public final class DfsArtifactStore implements ArtifactStore {
   @Override
   public void uploadContentAddressed(String path, InputStream data, long size) {
     String target = full(path);
-    if (!create(target, path, true)) {
-      long existing = sizeOf(target).orElse(-1L);
-      if (existing == size) {
-        drain(data, size, path);
-        log.debug("{} is stored already ({} bytes)", path, size);
-        return;
-      }
-      log.debug("overwriting {} ({} of {} bytes)", path, existing, size);
-      create(target, path, false);
+    // The buffer first: a created file waiting for it would look like an unfinished upload to a
+    // concurrent deploy of the same blob, which would truncate it and collide on positions.
+    withBuffer(
+        size,
+        path,
+        buf -> {
+          if (!create(target, path, true)) {
+            long existing = sizeOf(target).orElse(-1L);
+            if (existing == size) {
+              drain(data, size, path);
+              log.debug("{} is stored already ({} bytes)", path, size);
+              return;
+            }
+            log.debug("overwriting {} ({} of {} bytes)", path, existing, size);
+            create(target, path, false);
+          }
+          write(target, data, size, path, buf);
+          log.debug("uploaded {} ({} bytes)", path, size);
+        });
+  }
+
+  /**
+   * Runs an upload of {@code size} bytes with its append buffer (as large as the file, up to one
+   * chunk), once that buffer fits in the store's budget.
+   */
+  private void withBuffer(long size, String path, java.util.function.Consumer<byte[]> upload) {
+    int bufSize = (int) Math.min(chunkSize, Math.max(size, 1));
+    int permits = kib(bufSize);
+    try {
+      bufferKib.acquire(permits);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KindlingException("interrupted while waiting to upload " + path, e);
     }
-    write(target, data, size, path);
-    log.debug("uploaded {} ({} bytes)", path, size);
+    try {
+      upload.accept(new byte[bufSize]);
+    } finally {
+      bufferKib.release(permits);
+    }
   }
 
   /** Appends all of {@code data} to the created file at {@code fullPath} and flushes it. */
-  private void write(String fullPath, InputStream data, long size, String path) {
-    if (!appendAll(fullPath, data, size, path)) {
+  private void write(String fullPath, InputStream data, long size, String path, byte[] buf) {
+    if (!appendAll(fullPath, data, size, path, buf)) {
       flush(fullPath, size, path); // an empty file: nothing was appended, so nothing was flushed
     }
   }
@@ -285,38 +317,23 @@ public final class DfsArtifactStore implements ArtifactStore {
     }
   }
 
-  /**
-   * Appends {@code size} bytes read from {@code data} in chunks; the last append also flushes
-   * ({@code flush=true}, API version 2020-08-04 and later), which saves the separate flush request.
-   *
-   * @return true when the data was flushed by the last append; false when there was nothing to
-   *     append (an empty file)
-   */
-  private boolean appendAll(String temp, InputStream data, long size, String path) {
-    int bufSize = (int) Math.min(chunkSize, Math.max(size, 1));
-    int permits = kib(bufSize);
-    try {
-      bufferKib.acquire(permits);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KindlingException("interrupted while waiting to upload " + path, e);
-    }
-    try {
-      return appendAll(temp, data, size, path, new byte[bufSize]);
-    } finally {
-      bufferKib.release(permits);
-    }
-  }
-
   /** Uploads waiting for their append buffer to fit in the budget (for tests). */
   int uploadsWaitingForBuffers() {
     return bufferKib.getQueueLength();
   }
 
   private static int kib(long bytes) {
-    return (int) ((bytes + 1023) / 1024);
+    return (int) Math.min(Integer.MAX_VALUE, (bytes + 1023) / 1024);
   }
 
+  /**
+   * Appends {@code size} bytes read from {@code data} in chunks of {@code buf}'s size; the last
+   * append also flushes ({@code flush=true}, API version 2020-08-04 and later), which saves the
+   * separate flush request.
+   *
+   * @return true when the data was flushed by the last append; false when there was nothing to
+   *     append (an empty file)
+   */
   private boolean appendAll(String temp, InputStream data, long size, String path, byte[] buf) {
     long position = 0;
     boolean flushed = false;

@@ -95,6 +95,7 @@ class PublishWhileHashingTest {
     final List<String> calls = new CopyOnWriteArrayList<>();
     final CountDownLatch uploadedApp = new CountDownLatch(1);
     volatile Runnable onList = () -> {};
+    volatile String failUploadsOf = "";
 
     Recording(ArtifactStore delegate, boolean recursive) {
       this.delegate = delegate;
@@ -114,6 +115,9 @@ class PublishWhileHashingTest {
 
     @Override
     public void upload(String path, InputStream data, long size) {
+      if (!failUploadsOf.isEmpty() && path.endsWith(failUploadsOf)) {
+        throw new KindlingException("storage refused " + path);
+      }
       delegate.upload(path, data, size);
       calls.add("upload " + path);
       if (path.endsWith("/app.py")) {
@@ -123,6 +127,7 @@ class PublishWhileHashingTest {
 
     @Override
     public InputStream read(String path) {
+      calls.add("read " + path);
       return delegate.read(path);
     }
 
@@ -264,5 +269,67 @@ class PublishWhileHashingTest {
         .containsExactly(
             "list data-apps/demo/releases",
             "list " + r.blob("lib/u.py").substring(0, r.blob("lib/u.py").lastIndexOf('/')));
+  }
+
+  @Test
+  void aFailedUploadEndsThePublishWithoutWaitingForFilesStillBeingHashed() {
+    Recording store = new Recording(memory, true);
+    store.failUploadsOf = "/app.py";
+    HashingFile neverHashed = new HashingFile("data/huge.bin", "never finishes hashing");
+
+    CompletableFuture<Release> published =
+        CompletableFuture.supplyAsync(
+            () ->
+                new ReleasePublisher(store, 4, clock)
+                    .publish(app(List.of(BytesFile.of("app.py", "print(1)"), neverHashed))));
+
+    assertThatThrownBy(() -> published.get(WAIT_S, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(KindlingException.class)
+        .hasMessageContaining("storage refused");
+    assertThat(memory.list("data-apps/demo/releases")).isEmpty();
+  }
+
+  @Test
+  void filesWithTheSameContentAndNameShareOneUploadWhileHashing() {
+    Recording store = new Recording(memory, true);
+    HashingFile a = new HashingFile("a/conf.yaml", "k: v");
+    HashingFile b = new HashingFile("b/conf.yaml", "k: v");
+    HashingFile empty = new HashingFile("empty.txt", "");
+    store.onList =
+        () -> {
+          a.hashed();
+          b.hashed();
+          empty.hashed();
+        };
+
+    Release r =
+        new ReleasePublisher(store, 4, clock)
+            .publish(app(List.of(BytesFile.of("app.py", "print(1)"), a, b, empty)));
+
+    assertThat(r.blob("a/conf.yaml")).isEqualTo(r.blob("b/conf.yaml"));
+    assertThat(r.filesUploaded()).isEqualTo(3); // app.py, the shared blob, the empty file
+    assertThat(store.calls.stream().filter(c -> c.endsWith("/conf.yaml"))).hasSize(1);
+    assertThat(memory.text(r.blob("empty.txt"))).contains("");
+  }
+
+  @Test
+  void aVolumeWithAnUnchangedReleaseIsCheckedByItsManifestWithoutReadingOne() {
+    PerDirectoryListingPublishTest.PerDirectoryStore volume =
+        new PerDirectoryListingPublishTest.PerDirectoryStore();
+    Recording store = new Recording(volume, false);
+    BytesFile app = BytesFile.of("app.py", "print(1)");
+    Release first =
+        new ReleasePublisher(store, 4, clock)
+            .publish(app(List.of(app, BytesFile.of("lib/u.py", "x=1"))));
+    store.calls.clear();
+
+    HashingFile again = new HashingFile("lib/u.py", "x=1");
+    store.onList = again::hashed;
+    Release second = new ReleasePublisher(store, 4, clock).publish(app(List.of(app, again)));
+
+    assertThat(second.id()).isEqualTo(first.id());
+    assertThat(second.filesUploaded()).isZero();
+    assertThat(store.calls)
+        .containsExactly("list data-apps/demo/releases", "exists " + first.manifestPath());
   }
 }

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
@@ -156,11 +157,13 @@ public final class AppFile implements DeployFile {
   private Hashed hashed() {
     try {
       return hash.join();
+    } catch (CancellationException e) {
+      throw new KindlingException(path + " was not hashed: the app was closed", e);
     } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
+      if (e.getCause() instanceof KindlingException k) {
+        throw k;
       }
-      throw e;
+      throw new KindlingException("could not hash " + path + ": " + e.getCause(), e);
     }
   }
 
@@ -198,6 +201,7 @@ public final class AppFile implements DeployFile {
     }
   }
 
+  /** Equal path, size, hash and source; waits for the hashes of files still being hashed. */
   @Override
   public boolean equals(Object o) {
     return o instanceof AppFile f
@@ -207,9 +211,10 @@ public final class AppFile implements DeployFile {
         && f.source.equals(source);
   }
 
+  /** Without the hash, so that a file still being hashed can go into a hash set at once. */
   @Override
   public int hashCode() {
-    return Objects.hash(path, size, sha256(), source);
+    return Objects.hash(path, size, source);
   }
 
   @Override

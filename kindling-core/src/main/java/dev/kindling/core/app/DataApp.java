@@ -494,13 +494,16 @@ public final class DataApp implements AutoCloseable {
         return;
       }
       try {
-        p.hash().complete(index.hash(p.path(), p.file(), p.before()));
+        p.hash().complete(index.hash(p.path(), p.file(), p.before(), () -> stopped));
       } catch (RuntimeException | Error e) {
         p.hash().completeExceptionally(e);
       }
     }
 
-    /** Hashes no more files and waits for those being hashed (and the cache's save). */
+    /**
+     * Stops hashing (a file being read stops at its next 64 KiB; its hash and the unstarted ones
+     * fail with a {@link CancellationException}) and waits for the threads and the cache's save.
+     */
     void stop() {
       stopped = true;
       done.join();

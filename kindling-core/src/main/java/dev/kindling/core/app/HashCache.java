@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kindling.core.error.KindlingException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,7 +27,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,6 +270,18 @@ public final class HashCache {
       return new AppFile(path, hashed.size(), h.sha256(), source, h.settledStat());
     }
 
+    private static InputStream stoppable(InputStream in, BooleanSupplier stopped) {
+      return new FilterInputStream(in) {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (stopped.getAsBoolean()) {
+            throw new CancellationException("hashing stopped: the app was closed");
+          }
+          return super.read(b, off, len);
+        }
+      };
+    }
+
     /**
      * Remembers a file's hash when its stat did not change while it was read ({@code before},
      * {@code after}); the result carries the stat when the file had also settled by then, which
@@ -302,13 +317,14 @@ public final class HashCache {
     /**
      * Hashes {@code source}, whose stat was {@code before}, and remembers the hash: what a
      * background hash of an app file computes. Fails with a {@link KindlingException} naming the
-     * file when it cannot be read or no longer has the size it had ({@code before}'s).
+     * file when it cannot be read or no longer has the size it had ({@code before}'s), and with a
+     * {@link CancellationException} when {@code stopped} turns true while it reads.
      */
-    AppFile.Hashed hash(String path, Path source, Stat before) {
+    AppFile.Hashed hash(String path, Path source, Stat before, BooleanSupplier stopped) {
       long hashedAt = clock.millis();
       AppFile.Digest d;
       Stat after;
-      try (InputStream in = Files.newInputStream(source)) {
+      try (InputStream in = stoppable(Files.newInputStream(source), stopped)) {
         d = AppFile.digest(in);
         after = Stat.of(source);
       } catch (IOException e) {

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +64,9 @@ public final class ReleasePublisher {
    * release are checked one by one; more, and the blob tree is listed.
    */
   static final int MAX_EXISTENCE_CHECKS = 32;
+
+  /** How long a failed publication waits for the uploads it stopped. */
+  private static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(30);
 
   private final ArtifactStore store;
   private final int concurrency;
@@ -107,29 +111,38 @@ public final class ReleasePublisher {
 
   /** {@link #publish} when every file's hash is known. */
   private Release publishHashed(AppFiles app) {
-    String release = releaseId(app);
-    Map<String, String> blobs = new LinkedHashMap<>();
-    for (DeployFile f : app.files()) {
-      blobs.put(f.path(), RemoteLayout.blobPath(app.appName(), f.sha256(), f.fileName()));
-    }
+    return publishHashed(app, null);
+  }
 
+  /**
+   * {@link #publish} once every file's hash is known; {@code listed} is the first listing when it
+   * was already made, else null.
+   */
+  private Release publishHashed(AppFiles app, List<StoredFile> listed) {
+    Map<String, String> blobs = blobs(app); // first: it reports a failed hash with the file
+    String release = releaseId(app);
     String manifestPath = RemoteLayout.releasePath(app.appName(), release);
-    // The first listing that finding the stored blobs needs (the blob tree where one request
-    // lists it, else releases/) goes out together with the manifest check: one round trip for
-    // both. It is waited for either way, so that no request outlives the publication.
-    List<StoredFile> firstListing;
-    try (BackgroundCall<List<StoredFile>> listing =
-        BackgroundCall.start(
-            "listing " + app.appName() + "'s stored files", () -> store.list(firstListing(app)))) {
+    // The manifest is written only after every blob it names is stored, and blobs are never
+    // deleted, so an existing manifest of the same release means there is nothing to upload.
+    List<StoredFile> firstListing = listed;
+    if (firstListing != null) {
       if (store.exists(manifestPath)) {
-        // The manifest is written only after every blob it names is stored, and blobs are never
-        // deleted, so an existing manifest of the same release means there is nothing to upload
-        // (and the listing's answer, or failure, does not matter).
-        app.listener().planned(app.files().size(), 0, 0);
-        log.debug("release {} of {} is stored already", release, app.appName());
-        return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
+        return alreadyStored(app, release, manifestPath, blobs);
       }
-      firstListing = listing.join();
+    } else {
+      // The first listing that finding the stored blobs needs (the blob tree where one request
+      // lists it, else releases/) goes out together with the manifest check: one round trip for
+      // both. It is waited for either way, so that no request outlives the publication; when the
+      // manifest exists, its answer (or failure) does not matter.
+      try (BackgroundCall<List<StoredFile>> listing =
+          BackgroundCall.start(
+              "listing " + app.appName() + "'s stored files",
+              () -> store.list(firstListing(app)))) {
+        if (store.exists(manifestPath)) {
+          return alreadyStored(app, release, manifestPath, blobs);
+        }
+        firstListing = listing.join();
+      }
     }
     Set<String> stored = storedBlobs(app, blobs, firstListing);
     List<DeployFile> missing = new ArrayList<>();
@@ -166,41 +179,41 @@ public final class ReleasePublisher {
    */
   private Release publishWhileHashing(AppFiles app) {
     List<StoredFile> firstListing = store.list(firstListing(app));
-    Set<String> stored = null;
-    if (store.listsRecursivelyInOneRequest()) {
-      stored = keys(firstListing);
-    } else if (newestRelease(firstListing).isEmpty()) {
-      stored = listedBlobs(app); // no release yet: the blob tree holds at most a failed deploy's
+    if (!store.listsRecursivelyInOneRequest() && newestRelease(firstListing).isPresent()) {
+      // A store with releases that lists one directory per request: which blobs are stored takes
+      // every hash (the newest release names its blobs), so wait for them, then check for the
+      // manifest and go on as when every hash was known, with this listing.
+      return publishHashed(app, firstListing);
     }
+    // The blob tree listed in one request, or a store with no release yet (whose blob tree holds
+    // at most what a failed deploy left): known before the hashes.
+    Set<String> stored =
+        store.listsRecursivelyInOneRequest() ? keys(firstListing) : listedBlobs(app);
     List<DeployFile> missing = new ArrayList<>();
     Map<String, String> blobs;
     try (Uploads uploads = new Uploads(app)) {
       Set<String> planned = new HashSet<>();
-      if (stored != null) {
-        BlockingQueue<DeployFile> hashed = new LinkedBlockingQueue<>();
-        for (DeployFile f : app.files()) {
-          f.sha256Future().whenComplete((sha, e) -> hashed.add(f));
+      // files in the order their hashes arrive; an empty element when an upload failed
+      BlockingQueue<Optional<DeployFile>> hashed = new LinkedBlockingQueue<>();
+      uploads.onFailure(() -> hashed.add(Optional.empty()));
+      for (DeployFile f : app.files()) {
+        f.sha256Future().whenComplete((sha, e) -> hashed.add(Optional.of(f)));
+      }
+      for (int i = 0; i < app.files().size(); ) {
+        Optional<DeployFile> next = take(hashed, app);
+        if (next.isEmpty()) {
+          uploads.awaitAll(); // throws the upload's failure: stop before the other hashes end
+          continue;
         }
-        for (int i = 0; i < app.files().size(); i++) {
-          DeployFile f = take(hashed, app);
-          String blob = RemoteLayout.blobPath(app.appName(), hashOf(f), f.fileName());
-          if (!stored.contains(key(blob, f.size())) && planned.add(blob)) {
-            missing.add(f);
-            uploads.submit(f, blob);
-          }
-        }
-        blobs = blobs(app);
-      } else {
-        blobs = blobs(app); // waits for every hash
-        stored = storedBlobs(app, blobs, firstListing);
-        for (DeployFile f : app.files()) {
-          String blob = blobs.get(f.path());
-          if (!stored.contains(key(blob, f.size())) && planned.add(blob)) {
-            missing.add(f);
-            uploads.submit(f, blob);
-          }
+        i++;
+        DeployFile f = next.get();
+        String blob = RemoteLayout.blobPath(app.appName(), hashOf(f), f.fileName());
+        if (!stored.contains(key(blob, f.size())) && planned.add(blob)) {
+          missing.add(f);
+          uploads.submit(f, blob);
         }
       }
+      blobs = blobs(app);
       long bytes = missing.stream().mapToLong(DeployFile::size).sum();
       app.listener().planned(app.files().size(), missing.size(), bytes);
       log.debug(
@@ -214,12 +227,20 @@ public final class ReleasePublisher {
     String release = releaseId(app);
     String manifestPath = RemoteLayout.releasePath(app.appName(), release);
     if (missing.isEmpty() && store.exists(manifestPath)) {
-      return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
+      return alreadyStored(app, release, manifestPath, blobs);
     }
     writeManifest(app, blobs, release, manifestPath);
     long bytes = missing.stream().mapToLong(DeployFile::size).sum();
     return new Release(
         app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
+  }
+
+  /** The release whose manifest exists: nothing to upload. */
+  private static Release alreadyStored(
+      AppFiles app, String release, String manifestPath, Map<String, String> blobs) {
+    app.listener().planned(app.files().size(), 0, 0);
+    log.debug("release {} of {} is stored already", release, app.appName());
+    return new Release(app.appName(), release, manifestPath, blobs, app.files().size(), 0, 0L);
   }
 
   /**
@@ -245,15 +266,17 @@ public final class ReleasePublisher {
   private static String hashOf(DeployFile f) {
     try {
       return f.sha256Future().join();
+    } catch (CancellationException e) {
+      throw new KindlingException(f.path() + " was not hashed: the app was closed", e);
     } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
+      if (e.getCause() instanceof KindlingException k) {
+        throw k;
       }
       throw new KindlingException("could not hash " + f.path() + ": " + e.getCause(), e);
     }
   }
 
-  private static DeployFile take(BlockingQueue<DeployFile> queue, AppFiles app) {
+  private static <T> T take(BlockingQueue<T> queue, AppFiles app) {
     try {
       return queue.take();
     } catch (InterruptedException e) {
@@ -447,9 +470,29 @@ public final class ReleasePublisher {
       }
     }
 
+    /** Runs {@code action} when an upload fails (at once when one has). */
+    void onFailure(Runnable action) {
+      firstFailure.whenComplete((v, e) -> action.run());
+    }
+
+    /**
+     * Stops the uploads that have not finished (after a failure) and waits for them, so that no
+     * upload outlives the publication; bounded, since a request that ignores the interrupt ends
+     * only at its timeout.
+     */
     @Override
     public void close() {
       pool.shutdownNow();
+      try {
+        if (!pool.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn(
+              "{}: uploads still running {} s after the deploy stopped them",
+              app.appName(),
+              STOP_WAIT.toSeconds());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     /** One file's upload; ordered largest first, then in the order submitted. */
