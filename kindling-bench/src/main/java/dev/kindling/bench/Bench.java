@@ -92,7 +92,8 @@ public final class Bench {
       List<String> platforms,
       List<Integer> scenarios,
       Path out,
-      Path repo) {
+      Path repo,
+      Path workDir) {
 
     /** The full run's defaults (the sizes). */
     public static Options defaults() {
@@ -113,7 +114,28 @@ public final class Bench {
           List.of("fabric", "databricks", "synapse"),
           List.of(1, 2, 3, 4, 5, 6),
           Path.of(System.getProperty("bench.out", "target")),
-          Path.of(System.getProperty("bench.repo", ".")));
+          Path.of(System.getProperty("bench.repo", ".")),
+          memoryBackedOr(Path.of(System.getProperty("bench.out", "target"))));
+    }
+
+    /**
+     * Where the generated app and the emulators' data go by default: {@code /dev/shm} when it is a
+     * writable memory-backed directory with room for a full run (8 GiB), else {@code fallback}. The
+     * emulators stand in for cloud storage; on a disk, the host's page-cache writeback (several GB
+     * are written per run) would stall their writes at random moments and enter the measurements.
+     */
+    static Path memoryBackedOr(Path fallback) {
+      Path shm = Path.of("/dev/shm");
+      try {
+        if (Files.isDirectory(shm)
+            && Files.isWritable(shm)
+            && Files.getFileStore(shm).getUsableSpace() >= 8L << 30) {
+          return shm;
+        }
+      } catch (IOException e) {
+        // not usable: the fallback
+      }
+      return fallback;
     }
 
     /** The CI smoke mode: small sizes, deterministic checks only, well under a minute. */
@@ -135,7 +157,8 @@ public final class Bench {
           List.of("fabric", "databricks", "synapse"),
           List.of(1, 2, 3, 4, 5),
           out,
-          Path.of("."));
+          Path.of("."),
+          out);
     }
 
     static Options parse(String[] args) {
@@ -148,7 +171,8 @@ public final class Bench {
                   + " --memory-mb=1024 --memory-heap=128m --runs=1000 --run-window-s=60"
                   + " --list-page-size=100 --jobs=1 --list-active-only=false"
                   + " --cli-repeats=10 --platforms=fabric,databricks,synapse"
-                  + " --scenarios=1,2,3,4,5,6 --out=DIR");
+                  + " --scenarios=1,2,3,4,5,6 --out=DIR --work-dir=DIR (default /dev/shm when"
+                  + " it has 8 GiB free, else the --out directory)");
           System.exit(0);
         }
         if (a.equals("--smoke")) {
@@ -182,7 +206,12 @@ public final class Bench {
               ? Arrays.stream(m.get("scenarios").split(",")).map(Integer::valueOf).toList()
               : o.scenarios(),
           m.containsKey("out") ? Path.of(m.get("out")) : o.out(),
-          o.repo());
+          o.repo(),
+          m.containsKey("work-dir")
+              ? Path.of(m.get("work-dir"))
+              : m.containsKey("out") && o.workDir().equals(o.out())
+                  ? Path.of(m.get("out"))
+                  : o.workDir());
     }
 
     private static int intOr(Map<String, String> m, String key, int dflt) {
@@ -235,7 +264,7 @@ public final class Bench {
 
   /** Runs the selected scenarios; returns every row. */
   public List<Row> run() throws Exception {
-    Path work = Files.createDirectories(options.out().resolve("bench-work"));
+    Path work = Files.createDirectories(options.workDir().resolve("bench-work"));
     Path tmp = Files.createTempDirectory(work, "run-");
     try {
       if (options.scenarios().stream().anyMatch(s -> s <= 3)) {
@@ -251,7 +280,9 @@ public final class Bench {
           Thread.sleep(settle / 1_000_000L);
         }
         for (String platform : options.platforms()) {
-          deployScenarios(platform, app, throughput, tmp.resolve("emu-" + platform));
+          Path data = tmp.resolve("emu-" + platform);
+          deployScenarios(platform, app, throughput, data);
+          deleteTree(data); // what it wrote leaves the page cache before the next platform runs
         }
       }
       if (options.scenarios().contains(4)) {
@@ -380,23 +411,30 @@ public final class Bench {
   }
 
   /**
-   * One untimed deploy and redeploy of the app to each platform's emulator without latency, so the
-   * timed scenarios measure a warmed JVM (a cold start is what scenario 6 measures).
+   * Untimed deploys of the app to each platform's emulator without latency, so the timed scenarios
+   * measure a warmed JVM (a cold start is what scenario 6 measures): {@value #WARM_UP_ROUNDS} first
+   * deploys to a fresh emulator each (each uploads every file, so the upload path is compiled
+   * before the first timed deploy, whichever platform comes first), then one unchanged redeploy.
    */
   private void warmUp(Path app, Path data) throws Exception {
-    for (String platform : options.platforms()) {
-      Path dir = Files.createDirectories(data.resolve(platform));
-      try (Emulator emulator = start(platform, dir)) {
-        Path config = writeConfig(emulator.target(), dir.resolve("kindling.yaml"));
-        for (int i = 0; i < 2; i++) {
-          try (Kindling k = Kindling.fromConfig(config, TARGET)) {
-            k.deployer().deployAsJob(app, JobConfig.builder().build());
+    for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+      for (String platform : options.platforms()) {
+        Path dir = Files.createDirectories(data.resolve(platform + "-" + round));
+        try (Emulator emulator = start(platform, dir)) {
+          Path config = writeConfig(emulator.target(), dir.resolve("kindling.yaml"));
+          int deploys = round == WARM_UP_ROUNDS - 1 ? 2 : 1;
+          for (int i = 0; i < deploys; i++) {
+            try (Kindling k = Kindling.fromConfig(config, TARGET)) {
+              k.deployer().deployAsJob(app, JobConfig.builder().build());
+            }
           }
         }
+        deleteTree(dir);
       }
-      deleteTree(dir);
     }
   }
+
+  private static final int WARM_UP_ROUNDS = 3;
 
   /**
    * When the first deploy's requests were answered, in milliseconds from its start: the first
