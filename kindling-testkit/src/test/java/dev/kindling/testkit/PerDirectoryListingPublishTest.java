@@ -15,7 +15,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -31,18 +30,7 @@ class PerDirectoryListingPublishTest {
   private final ReleasePublisher publisher = new ReleasePublisher(store, 4, clock);
 
   private static AppFiles app(List<DeployFile> files) {
-    return new AppFiles(
-        "demo",
-        "1.0.0",
-        AppFiles.Runtime.PYTHON,
-        files,
-        Optional.of("app.py"),
-        Optional.empty(),
-        Optional.empty(),
-        List.of(),
-        "app.py",
-        null,
-        null);
+    return DemoApp.of(files);
   }
 
   private static List<DeployFile> files(int n, String changed) {

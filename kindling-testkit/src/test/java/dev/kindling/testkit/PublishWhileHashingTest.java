@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -74,18 +73,7 @@ class PublishWhileHashingTest {
   }
 
   private static AppFiles app(List<DeployFile> files) {
-    return new AppFiles(
-        "demo",
-        "1.0.0",
-        AppFiles.Runtime.PYTHON,
-        files,
-        Optional.of("app.py"),
-        Optional.empty(),
-        Optional.empty(),
-        List.of(),
-        "app.py",
-        null,
-        null);
+    return DemoApp.of(files);
   }
 
   /** Records the store calls in order and opens a latch when a given path is uploaded. */

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ReleasePublisherTest {
@@ -25,18 +24,7 @@ class ReleasePublisherTest {
   private final ReleasePublisher publisher = new ReleasePublisher(store, 4, clock);
 
   private static AppFiles app(DeployFile... files) {
-    return new AppFiles(
-        "demo",
-        "1.0.0",
-        AppFiles.Runtime.PYTHON,
-        List.of(files),
-        Optional.of("app.py"),
-        Optional.empty(),
-        Optional.empty(),
-        List.of(),
-        "app.py",
-        null,
-        null);
+    return DemoApp.of(List.of(files));
   }
 
   @Test

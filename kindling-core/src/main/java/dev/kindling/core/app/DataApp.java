@@ -371,14 +371,7 @@ public final class DataApp implements AutoCloseable {
     if (threads <= 1) {
       return candidates.stream().map(c -> hashNow(c, index)).toList();
     }
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, "kindling-hash");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService pool = hashPool(threads);
     try {
       List<CompletableFuture<AppFile>> out = new ArrayList<>();
       for (Candidate c : candidates) {
@@ -398,6 +391,17 @@ public final class DataApp implements AutoCloseable {
     } finally {
       pool.shutdown();
     }
+  }
+
+  /** A pool of {@code threads} daemon threads named {@code kindling-hash}. */
+  private static ExecutorService hashPool(int threads) {
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "kindling-hash");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static CompletableFuture<AppFile> hashNow(Candidate c, HashCache.Index index) {
@@ -465,15 +469,8 @@ public final class DataApp implements AutoCloseable {
       }
       List<Pending> order = new ArrayList<>(pending);
       order.sort(Comparator.comparingLong((Pending p) -> p.before().size()));
-      int threads = Math.min(Runtime.getRuntime().availableProcessors(), order.size());
       ExecutorService pool =
-          Executors.newFixedThreadPool(
-              threads,
-              r -> {
-                Thread t = new Thread(r, "kindling-hash");
-                t.setDaemon(true);
-                return t;
-              });
+          hashPool(Math.min(Runtime.getRuntime().availableProcessors(), order.size()));
       try {
         for (Pending p : order) {
           pool.execute(() -> hashOne(p));
