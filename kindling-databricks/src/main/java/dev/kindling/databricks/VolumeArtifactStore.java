@@ -99,51 +99,92 @@ final class VolumeArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * A file up to {@link #RESEND_LIMIT} is buffered for resending as {@link #upload} does, while the
+   * resend budget allows; a larger one, or one that finds the budget spent, is read again from
+   * {@code source} for each attempt, so a throttled or failed {@code PUT} is sent again whatever
+   * the file's size, without holding it in memory.
+   */
+  @Override
+  public void uploadContentAddressed(String path, Source source, long size) {
+    if (size <= RESEND_LIMIT && resendBudget.tryAcquire((int) size)) {
+      try (InputStream data = source.open()) {
+        upload(path, data, size, true);
+      } catch (IOException e) {
+        throw new KindlingException("reading the data for " + path + " failed: " + e, e);
+      } finally {
+        resendBudget.release((int) size);
+      }
+      return;
+    }
+    String p = locate(path);
+    DatabricksErrors.retryingRun(
+        "uploading " + p,
+        () -> {
+          InputStream in; // each attempt reads the file again from the start
+          try {
+            in = source.open();
+          } catch (IOException e) {
+            throw new KindlingException("cannot read " + p + ": " + e.getMessage(), e);
+          }
+          try (in) {
+            put(p, in, size);
+          } catch (IOException e) {
+            throw new KindlingException("cannot read " + p + ": " + e.getMessage(), e);
+          }
+        });
+  }
+
   private void upload(String path, InputStream data, long size, boolean resendable) {
     String p = locate(path);
     InputStream source = resendable && !data.markSupported() ? new BufferedInputStream(data) : data;
     if (resendable) {
       source.mark((int) size + 1);
     }
-    CountingStream[] counted = new CountingStream[1];
+    boolean[] attempted = new boolean[1];
     Runnable put =
         () -> {
-          if (counted[0] != null) {
+          if (attempted[0]) {
             try {
               source.reset();
             } catch (IOException e) {
               throw new KindlingException("cannot resend " + p + ": " + e.getMessage(), e);
             }
           }
-          counted[0] = new CountingStream(source);
-          try {
-            client
-                .get()
-                .files()
-                .upload(
-                    new UploadRequest().setFilePath(p).setContents(counted[0]).setOverwrite(true));
-          } catch (RuntimeException e) {
-            if (counted[0].sourceFailure != null) {
-              // the data could not be read (or was refused by its reader): not worth resending
-              throw new KindlingException(
-                  "reading the data for " + p + " failed: " + counted[0].sourceFailure.getMessage(),
-                  counted[0].sourceFailure);
-            }
-            throw e;
-          }
-          // The service stores a file only when the whole body arrived, and answers 2xx only then.
-          // What it received is what this stream gave: every byte once (the stream refuses to be
-          // sent a second time, which is what the SDK would do after a throttling answer), so the
-          // count says what was stored and no metadata request is needed.
-          if (counted[0].count != size) {
-            throw new KindlingException(
-                "upload of " + p + " announced " + size + " bytes but sent " + counted[0].count);
-          }
+          attempted[0] = true;
+          put(p, source, size);
         };
     if (resendable) {
       DatabricksErrors.retryingRun("uploading " + p, put);
     } else {
       DatabricksErrors.run("uploading " + p, put);
+    }
+  }
+
+  /** One {@code PUT} of what {@code source} yields; refuses to be sent a second time. */
+  private void put(String p, InputStream source, long size) {
+    CountingStream counted = new CountingStream(source);
+    try {
+      client
+          .get()
+          .files()
+          .upload(new UploadRequest().setFilePath(p).setContents(counted).setOverwrite(true));
+    } catch (RuntimeException e) {
+      if (counted.sourceFailure != null) {
+        // the data could not be read (or was refused by its reader): not worth resending
+        throw new KindlingException(
+            "reading the data for " + p + " failed: " + counted.sourceFailure.getMessage(),
+            counted.sourceFailure);
+      }
+      throw e;
+    }
+    // The service stores a file only when the whole body arrived, and answers 2xx only then.
+    // What it received is what this stream gave: every byte once (the stream refuses to be sent
+    // a second time, which is what the SDK would do after a throttling answer), so the count
+    // says what was stored and no metadata request is needed.
+    if (counted.count != size) {
+      throw new KindlingException(
+          "upload of " + p + " announced " + size + " bytes but sent " + counted.count);
     }
   }
 

@@ -345,6 +345,40 @@ class DatabricksServiceTest {
   }
 
   @Test
+  void aThrottledVolumeUploadLargerThanTheResendBufferIsReadAgainAndSentWhole() throws IOException {
+    ArtifactStore store = service.store();
+    byte[] bytes = new byte[17 * 1024 * 1024]; // more than the 16 MiB kept for resending
+    new Random(5).nextBytes(bytes);
+    emulator.inject(
+        Fault.on("PUT", "/api/2\\.0/fs/files/Volumes/.*")
+            .status(429)
+            .header("Retry-After", "0")
+            .times(1)
+            .build());
+    java.util.concurrent.atomic.AtomicInteger opened =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    store.uploadContentAddressed(
+        "data-apps/t/blobs/big.bin",
+        () -> {
+          opened.incrementAndGet();
+          return new ByteArrayInputStream(bytes);
+        },
+        bytes.length);
+
+    assertThat(
+            Files.readAllBytes(
+                emulator
+                    .volumesDir()
+                    .resolve("main/kindling/artifacts/kindling/data-apps/t/blobs/big.bin")))
+        .isEqualTo(bytes);
+    assertThat(opened).hasValue(2); // read again from the start, never kept in memory
+    List<Journal.Entry> puts = emulator.journal().requests("PUT", "/api/2\\.0/fs/files/.*");
+    assertThat(puts.get(0).status()).isEqualTo(429);
+    assertThat(puts).filteredOn(e -> e.status() == 204).hasSize(1);
+  }
+
+  @Test
   void volumeUploadsSendRawBytesThroughTheFilesApi() throws IOException {
     ArtifactStore store = service.store();
     byte[] bytes = new byte[3 * 1024 * 1024];

@@ -14,7 +14,9 @@ public interface DeployListener {
    */
   default void planned(int filesTotal, int filesToUpload, long bytesToUpload) {}
 
-  /** {@code bytes} more bytes were sent. */
+  /**
+   * {@code bytes} more bytes were sent (a file sent again after a throttled attempt counts again).
+   */
   default void bytesUploaded(long bytes) {}
 
   /** One file is stored. */

@@ -39,6 +39,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -544,21 +545,34 @@ public final class ReleasePublisher {
    * volume {@code PUT} before its body is complete).
    */
   private void uploadOne(AppFiles app, DeployFile f, String blob) {
-    CheckedStream in;
+    // Each attempt the store makes reads the file from the start through a fresh check. Stores
+    // whose HTTP client copies in small pieces (the Databricks SDK's 4 KiB) read from a 64 KiB
+    // buffer, not through the check and a file read each; large reads pass straight through.
+    AtomicReference<CheckedStream> last = new AtomicReference<>();
+    AtomicReference<KindlingException> unreadable = new AtomicReference<>();
+    ArtifactStore.Source source =
+        () -> {
+          InputStream file;
+          try {
+            file = f.open();
+          } catch (IOException e) {
+            unreadable.set(
+                new KindlingException("could not read " + f.path() + ": " + e.getMessage(), e));
+            throw unreadable.get();
+          }
+          CheckedStream checked = new CheckedStream(file, f, f.provablyUnchanged(), app.listener());
+          last.set(checked);
+          return new BufferedInputStream(checked, UPLOAD_READ_BUFFER);
+        };
     try {
-      in = new CheckedStream(f.open(), f, f.provablyUnchanged(), app.listener());
-    } catch (IOException e) {
-      throw new KindlingException("could not read " + f.path() + ": " + e.getMessage(), e);
-    }
-    // Stores whose HTTP client copies in small pieces (the Databricks SDK's 4 KiB) read from a
-    // 64 KiB buffer, not through the check and a file read each; large reads pass straight through.
-    try (InputStream buffered = new BufferedInputStream(in, UPLOAD_READ_BUFFER)) {
-      store.uploadContentAddressed(blob, buffered, f.size());
-    } catch (IOException e) {
-      throw new KindlingException("could not read " + f.path() + ": " + e.getMessage(), e);
+      store.uploadContentAddressed(blob, source, f.size());
     } catch (KindlingException e) {
-      if (in.changed != null) {
+      CheckedStream in = last.get();
+      if (in != null && in.changed != null) {
         throw changed(f, in.changed); // nothing was committed: the last read failed
+      }
+      if (unreadable.get() != null) {
+        throw unreadable.get();
       }
       throw new KindlingException(
           "uploading " + f.path() + " to " + blob + " failed: " + e.getMessage(),
@@ -567,6 +581,11 @@ public final class ReleasePublisher {
           e.httpStatus().isPresent() ? e.httpStatus().getAsInt() : null,
           e.errorCode().orElse(null),
           e.requestId().orElse(null));
+    }
+    CheckedStream in = last.get();
+    if (in == null) {
+      throw new KindlingException(
+          "uploading " + f.path() + " to " + blob + " failed: the store did not read it");
     }
     String problem = in.changed != null ? in.changed : in.verified ? null : in.verify();
     if (problem != null) {

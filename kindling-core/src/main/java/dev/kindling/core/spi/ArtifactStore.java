@@ -1,6 +1,8 @@
 package dev.kindling.core.spi;
 
+import dev.kindling.core.error.KindlingException;
 import dev.kindling.core.error.NotFoundException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
@@ -68,5 +70,34 @@ public interface ArtifactStore {
    */
   default void uploadContentAddressed(String path, InputStream data, long size) {
     upload(path, data, size);
+  }
+
+  /**
+   * Where a file's bytes come from: each {@link #open()} reads them again from the start, so that a
+   * store can send a file again after a failed attempt without keeping it in memory.
+   */
+  @FunctionalInterface
+  interface Source {
+    /** A fresh stream of the whole content; the caller closes it. */
+    InputStream open() throws IOException;
+  }
+
+  /**
+   * As {@link #uploadContentAddressed(String, InputStream, long)}, reading from {@code source},
+   * which a store may open again to send the file again after a throttled or failed attempt. The
+   * default opens it once.
+   */
+  default void uploadContentAddressed(String path, Source source, long size) {
+    InputStream data;
+    try {
+      data = source.open();
+    } catch (IOException e) {
+      throw new KindlingException("reading the data for " + path + " failed: " + e.getMessage(), e);
+    }
+    try (data) {
+      uploadContentAddressed(path, data, size);
+    } catch (IOException e) {
+      throw new KindlingException("reading the data for " + path + " failed: " + e.getMessage(), e);
+    }
   }
 }
