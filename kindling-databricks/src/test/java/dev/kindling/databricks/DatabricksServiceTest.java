@@ -316,6 +316,16 @@ class DatabricksServiceTest {
         .isInstanceOf(NotFoundException.class);
   }
 
+  /** The next volume file {@code PUT} is answered 429 with {@code Retry-After: 0}. */
+  private void throttleTheNextVolumePut() {
+    emulator.inject(
+        Fault.on("PUT", "/api/2\\.0/fs/files/Volumes/.*")
+            .status(429)
+            .header("Retry-After", "0")
+            .times(1)
+            .build());
+  }
+
   @Test
   void aThrottledVolumeUploadIsSentAgainWholeNeverAsTheConsumedStream() throws IOException {
     // After a 429 the SDK sends the same request again with the same, consumed body stream; the
@@ -323,12 +333,7 @@ class DatabricksServiceTest {
     ArtifactStore store = service.store();
     byte[] bytes = new byte[200 * 1024];
     new Random(3).nextBytes(bytes);
-    emulator.inject(
-        Fault.on("PUT", "/api/2\\.0/fs/files/Volumes/.*")
-            .status(429)
-            .header("Retry-After", "0")
-            .times(1)
-            .build());
+    throttleTheNextVolumePut();
 
     store.upload("data-apps/t/blobs/t.bin", new ByteArrayInputStream(bytes), bytes.length);
 
@@ -349,12 +354,7 @@ class DatabricksServiceTest {
     ArtifactStore store = service.store();
     byte[] bytes = new byte[17 * 1024 * 1024]; // more than the 16 MiB kept for resending
     new Random(5).nextBytes(bytes);
-    emulator.inject(
-        Fault.on("PUT", "/api/2\\.0/fs/files/Volumes/.*")
-            .status(429)
-            .header("Retry-After", "0")
-            .times(1)
-            .build());
+    throttleTheNextVolumePut();
     java.util.concurrent.atomic.AtomicInteger opened =
         new java.util.concurrent.atomic.AtomicInteger();
 
