@@ -89,14 +89,19 @@ final class VolumeArtifactStore implements ArtifactStore {
     // A file small enough to keep in memory is sent again after a throttled, failed or dropped
     // PUT (overwrite: the same bytes to the same path, so resending is harmless); the SDK would
     // not resend a stream.
-    int buffered = size <= RESEND_LIMIT && resendBudget.tryAcquire((int) size) ? (int) size : -1;
+    boolean buffered = reserveResendBuffer(size);
     try {
-      upload(path, data, size, buffered >= 0);
+      upload(path, data, size, buffered);
     } finally {
-      if (buffered >= 0) {
-        resendBudget.release(buffered);
+      if (buffered) {
+        resendBudget.release((int) size);
       }
     }
+  }
+
+  /** True when a resend buffer of {@code size} bytes fits and is now reserved; release it after. */
+  private boolean reserveResendBuffer(long size) {
+    return size <= RESEND_LIMIT && resendBudget.tryAcquire((int) size);
   }
 
   /**
@@ -107,7 +112,7 @@ final class VolumeArtifactStore implements ArtifactStore {
    */
   @Override
   public void uploadContentAddressed(String path, Source source, long size) {
-    if (size <= RESEND_LIMIT && resendBudget.tryAcquire((int) size)) {
+    if (reserveResendBuffer(size)) {
       try (InputStream data = source.open()) {
         upload(path, data, size, true);
       } catch (IOException e) {
@@ -121,13 +126,8 @@ final class VolumeArtifactStore implements ArtifactStore {
     DatabricksErrors.retryingRun(
         "uploading " + p,
         () -> {
-          InputStream in; // each attempt reads the file again from the start
-          try {
-            in = source.open();
-          } catch (IOException e) {
-            throw new KindlingException("cannot read " + p + ": " + e.getMessage(), e);
-          }
-          try (in) {
+          // each attempt reads the file again from the start
+          try (InputStream in = source.open()) {
             put(p, in, size);
           } catch (IOException e) {
             throw new KindlingException("cannot read " + p + ": " + e.getMessage(), e);

@@ -109,14 +109,9 @@ public final class ReleasePublisher {
    */
   public Release publish(AppFiles app) {
     if (app.files().stream().allMatch(f -> f.sha256Future().isDone())) {
-      return publishHashed(app);
+      return publishHashed(app, null);
     }
     return publishWhileHashing(app);
-  }
-
-  /** {@link #publish} when every file's hash is known. */
-  private Release publishHashed(AppFiles app) {
-    return publishHashed(app, null);
   }
 
   /**
@@ -151,27 +146,15 @@ public final class ReleasePublisher {
     }
     Set<String> stored = storedBlobs(app, blobs, firstListing);
     List<DeployFile> missing = new ArrayList<>();
-    Set<String> plannedBlobs = new HashSet<>();
+    Set<String> planned = new HashSet<>();
     for (DeployFile f : app.files()) {
-      String blob = blobs.get(f.path());
-      if (!stored.contains(key(blob, f.size())) && plannedBlobs.add(blob)) {
+      if (toUpload(stored, planned, blobs.get(f.path()), f.size())) {
         missing.add(f);
       }
     }
-    long bytes = missing.stream().mapToLong(DeployFile::size).sum();
-    app.listener().planned(app.files().size(), missing.size(), bytes);
-    log.debug(
-        "release {} of {}: {} files, {} to upload ({} bytes)",
-        release,
-        app.appName(),
-        app.files().size(),
-        missing.size(),
-        bytes);
-
+    long bytes = plan(app, missing);
     uploadAll(app, missing, blobs);
-    writeManifest(app, blobs, release, manifestPath);
-    return new Release(
-        app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
+    return published(app, blobs, release, manifestPath, missing, bytes);
   }
 
   /**
@@ -196,6 +179,7 @@ public final class ReleasePublisher {
         store.listsRecursivelyInOneRequest() ? keys(firstListing) : listedBlobs(app);
     List<DeployFile> missing = new ArrayList<>();
     Map<String, String> blobs;
+    long bytes;
     try (Uploads uploads = new Uploads(app)) {
       Set<String> planned = new HashSet<>();
       // files in the order their hashes arrive; an empty element when an upload failed
@@ -213,20 +197,13 @@ public final class ReleasePublisher {
         i++;
         DeployFile f = next.get();
         String blob = RemoteLayout.blobPath(app.appName(), hashOf(f), f.fileName());
-        if (!stored.contains(key(blob, f.size())) && planned.add(blob)) {
+        if (toUpload(stored, planned, blob, f.size())) {
           missing.add(f);
           uploads.submit(f, blob);
         }
       }
       blobs = blobs(app);
-      long bytes = missing.stream().mapToLong(DeployFile::size).sum();
-      app.listener().planned(app.files().size(), missing.size(), bytes);
-      log.debug(
-          "{}: {} files, {} to upload ({} bytes), uploads started while hashing",
-          app.appName(),
-          app.files().size(),
-          missing.size(),
-          bytes);
+      bytes = plan(app, missing);
       uploads.awaitAll();
     }
     String release = releaseId(app);
@@ -234,8 +211,43 @@ public final class ReleasePublisher {
     if (missing.isEmpty() && store.exists(manifestPath)) {
       return alreadyStored(app, release, manifestPath, blobs);
     }
-    writeManifest(app, blobs, release, manifestPath);
+    return published(app, blobs, release, manifestPath, missing, bytes);
+  }
+
+  /**
+   * Whether the blob at {@code blob} of {@code size} bytes is to be uploaded: it is not stored and
+   * no other file of the app planned it already (files with the same content and name share it).
+   */
+  private static boolean toUpload(Set<String> stored, Set<String> planned, String blob, long size) {
+    return !stored.contains(key(blob, size)) && planned.add(blob);
+  }
+
+  /** Tells the listener (and the log) what will be uploaded; returns its bytes. */
+  private static long plan(AppFiles app, List<DeployFile> missing) {
     long bytes = missing.stream().mapToLong(DeployFile::size).sum();
+    app.listener().planned(app.files().size(), missing.size(), bytes);
+    log.debug(
+        "{}: {} files, {} to upload ({} bytes)",
+        app.appName(),
+        app.files().size(),
+        missing.size(),
+        bytes);
+    return bytes;
+  }
+
+  /** Writes the release manifest, after every blob it names is stored; returns the release. */
+  private Release published(
+      AppFiles app,
+      Map<String, String> blobs,
+      String release,
+      String manifestPath,
+      List<DeployFile> missing,
+      long bytes) {
+    Map<String, Object> manifest = manifestBody(app, blobs);
+    manifest.put("release", release);
+    manifest.put("created", clock.instant().toString());
+    byte[] bytesOut = toJson(manifest);
+    store.upload(manifestPath, new ByteArrayInputStream(bytesOut), bytesOut.length);
     return new Release(
         app.appName(), release, manifestPath, blobs, app.files().size(), missing.size(), bytes);
   }
@@ -288,15 +300,6 @@ public final class ReleasePublisher {
       Thread.currentThread().interrupt();
       throw new KindlingException("interrupted while hashing " + app.appName() + "'s files", e);
     }
-  }
-
-  private void writeManifest(
-      AppFiles app, Map<String, String> blobs, String release, String manifestPath) {
-    Map<String, Object> manifest = manifestBody(app, blobs);
-    manifest.put("release", release);
-    manifest.put("created", clock.instant().toString());
-    byte[] bytesOut = toJson(manifest);
-    store.upload(manifestPath, new ByteArrayInputStream(bytesOut), bytesOut.length);
   }
 
   /**
